@@ -1,0 +1,51 @@
+package io.mirrorfs.fuse;
+
+import io.mirrorfs.vfs.Vfs;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code mirrorfs demo MOUNTPOINT}: mounts a generated sample mirror; no network, no setup. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Mount a demo mirror generated at start-up (no network, no configuration) and print what to try.",
+                "Unmount with: fusermount -u MOUNTPOINT (or Ctrl-C); the sample data is deleted on exit."})
+final class DemoCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "An existing, empty directory to mount on.")
+    Path mountPoint;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        Main.configureLogging(common);
+        Mounter mounter = new Mounter(mountPoint, common.fuseOptions, common.debugFuse, common.uid(), common.gid(), System.out);
+        mounter.checkMountPoint();
+        Path tree = DemoTree.create();
+        try {
+            List<SourceSpec> specs = List.of(
+                    new SourceSpec(io.mirrorfs.vfs.VfsPath.ROOT, tree.toUri().toString()),
+                    new SourceSpec(io.mirrorfs.vfs.VfsPath.parse("/local/sample"), tree.toUri().toString()));
+            Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), Clock.systemUTC());
+            Path mp = mountPoint.toAbsolutePath().normalize();
+            String ready = String.join("\n",
+                    "mirrorfs: demo mounted at " + mp,
+                    "  /              the sample tree (file://" + tree + ")",
+                    "  /local/sample  the same tree again, mounted deeper (parents are synthesised)",
+                    "Try:",
+                    "  ls -lR " + mp,
+                    "  cat " + mp + "/README.txt",
+                    "  sha256sum " + mp + "/data/random-1MiB.bin",
+                    "  touch " + mp + "/x        # fails: Read-only file system",
+                    "Stop with: fusermount -u " + mp + "   (or Ctrl-C)");
+            return mounter.run(vfs, ready);
+        } finally {
+            DemoTree.delete(tree);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.mirrorfs.fuse;
+
+import io.mirrorfs.vfs.MountTable;
+import io.mirrorfs.vfs.SourceOptions;
+import io.mirrorfs.vfs.Sources;
+import io.mirrorfs.vfs.Vfs;
+import io.mirrorfs.vfs.VfsPath;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Wires sources, caches and the mount table into the one {@link Vfs} the FUSE edge serves. */
+final class MirrorAssembly {
+
+    private MirrorAssembly() {
+    }
+
+    /**
+     * Returns the mirror for {@code specs}. On any failure, sources already opened are closed.
+     *
+     * @throws IllegalArgumentException for duplicate mount paths, unknown schemes or bad URLs
+     * @throws IOException              if a source cannot be created (a missing local directory)
+     */
+    static Vfs assemble(List<SourceSpec> specs, SourceOptions options, Clock clock) throws IOException {
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("at least one --source /PATH=URL is needed");
+        }
+        Map<VfsPath, Vfs> mounts = new LinkedHashMap<>();
+        try {
+            for (SourceSpec spec : specs) {
+                if (mounts.containsKey(spec.mountPath())) {
+                    throw new IllegalArgumentException("two sources are mounted at " + spec.mountPath());
+                }
+                try {
+                    mounts.put(spec.mountPath(), Sources.open(spec.url(), options));
+                } catch (IOException e) {
+                    throw new IOException("--source " + spec.redacted() + ": " + e.getMessage(), e);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Vfs v : mounts.values()) {
+                try {
+                    v.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        return new MountTable(mounts, clock.instant());
+    }
+}

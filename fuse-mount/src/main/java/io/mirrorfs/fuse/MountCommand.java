@@ -1,0 +1,43 @@
+package io.mirrorfs.fuse;
+
+import io.mirrorfs.vfs.Vfs;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mirrorfs mount MOUNTPOINT --source /PATH=URL ...}: the main job. */
+@Command(name = "mount", mixinStandardHelpOptions = true,
+        description = {"Mount sources as one read-only directory and stay in the foreground until it is unmounted.",
+                "Prints one line when the mount is ready. Unmount with: fusermount -u MOUNTPOINT (or Ctrl-C / SIGTERM); exits 0."},
+        footer = {"", "Examples:",
+                "  mirrorfs mount /srv/mirror --source /=http://host/pub/ --source /ftp=ftp://host/pub/",
+                "  mirrorfs mount /mnt/data --source /=file:///srv/data -o allow_other"})
+final class MountCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "An existing, empty directory to mount on.")
+    Path mountPoint;
+
+    @Option(names = "--source", paramLabel = "/PATH=URL", required = true,
+            description = "Mount URL at PATH inside the mirror. Schemes: file:///DIR (more as they land). Repeatable; the longest PATH wins; parents of PATHs are created.")
+    List<String> sources;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        Main.configureLogging(common);
+        List<SourceSpec> specs = sources.stream().map(SourceSpec::parse).toList();
+        Mounter mounter = new Mounter(mountPoint, common.fuseOptions, common.debugFuse, common.uid(), common.gid(), System.out);
+        mounter.checkMountPoint();
+        Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), Clock.systemUTC());
+        String what = specs.stream().map(SourceSpec::redacted).collect(Collectors.joining(" "));
+        return mounter.run(vfs, "mirrorfs: mounted " + what + " at " + mountPoint.toAbsolutePath().normalize());
+    }
+}
