@@ -1,0 +1,107 @@
+package io.mirrorfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input on the command line: one clear line on stderr, a non-zero exit, no mount left. */
+class CliErrorTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Runs the jar and returns exit status and stderr. */
+    private Shell.Result run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(MountedMirror.javaCommand());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Shell.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    private void assertOneLineError(Shell.Result r, String expectedFragment, Path mountPoint) throws Exception {
+        assertNotEquals(0, r.exitCode(), r.stderr());
+        String err = r.stderr().strip();
+        assertTrue(err.contains(expectedFragment), "stderr was: " + err);
+        assertEquals(1, err.lines().count(), "expected one line, got: " + err);
+        assertFalse(MountedMirror.isMounted(mountPoint));
+    }
+
+    @Test
+    void missingMountPoint() throws Exception {
+        Path mp = tmp.resolve("nope");
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=" + tmp.toUri()), "does not exist", mp);
+    }
+
+    @Test
+    void mountPointIsAFile() throws Exception {
+        Path mp = Files.writeString(tmp.resolve("file"), "x");
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=" + tmp.toUri()), "is not a directory", mp);
+    }
+
+    @Test
+    void nonEmptyMountPoint() throws Exception {
+        Path mp = Files.createDirectories(tmp.resolve("full"));
+        Files.writeString(mp.resolve("x"), "x");
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=" + tmp.toUri()), "is not empty", mp);
+    }
+
+    @Test
+    void alreadyMountedMountPoint() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        try (MountedMirror m = MountedMirror.start("--source", "/=" + src.toUri())) {
+            Shell.Result r = run("mount", m.root().toString(), "--source", "/=" + src.toUri());
+            assertNotEquals(0, r.exitCode());
+            assertTrue(r.stderr().contains("already mounted"), r.stderr());
+            assertTrue(m.isMounted(), "the first mount must survive");
+        }
+    }
+
+    @Test
+    void unknownScheme() throws Exception {
+        Path mp = Files.createDirectories(tmp.resolve("mp1"));
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=gopher://host/"), "unknown URL scheme 'gopher'", mp);
+    }
+
+    @Test
+    void malformedSource() throws Exception {
+        Path mp = Files.createDirectories(tmp.resolve("mp2"));
+        assertOneLineError(run("mount", mp.toString(), "--source", "no-equals-sign"), "expected /PATH=URL", mp);
+        assertOneLineError(run("mount", mp.toString(), "--source", "/a/../b=" + tmp.toUri()), "bad mirror path", mp);
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=http://bad host/"), "malformed URL", mp);
+    }
+
+    @Test
+    void missingLocalDirectory() throws Exception {
+        Path mp = Files.createDirectories(tmp.resolve("mp3"));
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=file:///does/not/exist"), "does not exist", mp);
+    }
+
+    @Test
+    void writableMountRefused() throws Exception {
+        Path mp = Files.createDirectories(tmp.resolve("mp4"));
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=" + tmp.toUri(), "-o", "rw"), "read-only", mp);
+    }
+
+    @Test
+    void helpDocumentsEveryOption() throws Exception {
+        Shell.Result r = run("mount", "--help");
+        assertEquals(0, r.exitCode());
+        for (String opt : new String[] {"--source", "-o", "--uid", "--gid", "--connect-timeout", "--read-timeout", "--retries",
+                "--max-connections", "--credentials-file", "--verbose"}) {
+            assertTrue(r.stdout().contains(opt), "help lacks " + opt);
+        }
+    }
+}
