@@ -23,7 +23,8 @@ import java.util.TreeSet;
  * source provides are synthesised as read-only directories, and a directory that holds a mount
  * point lists it (a mount point hides an entry of the same name in the source below). Mount
  * points answer {@code stat} without asking their source, so an unreachable server still shows
- * as a directory; listing it reports the source's error. Immutable after construction;
+ * as a directory; listing it reports the source's error, unless mount points lie below it: then
+ * the listing degrades to those (with a warning) so one dead server never hides the others. Immutable after construction;
  * thread-safe as long as the sources are.
  */
 public final class MountTable implements Vfs {
@@ -77,15 +78,10 @@ public final class MountTable implements Vfs {
                 }
             } catch (NoSuchFileException | NotDirectoryException e) {
                 // The source has no such directory: the synthesised one holds just the mount points.
-                if (mounts.containsKey(dir)) {
-                    throw e;
-                }
             } catch (IOException e) {
-                if (mounts.containsKey(dir)) {
-                    throw e; // listing a mount point itself reports its source's failure
-                }
+                // A dead source must not hide the healthy mounts below it.
                 LOG.log(Level.WARNING, "listing " + dir + " from " + below.get().source.describe()
-                        + " failed, showing only mount points: " + e);
+                        + " failed, showing only the mount points below it: " + e);
             }
         }
         for (String name : synthesised) {

@@ -100,7 +100,7 @@ public final class LocalSource implements Vfs {
     @Override
     public VfsFile open(VfsPath path) throws IOException {
         Path p = resolve(path);
-        FileAttrs attrs = attrsOf(p);
+        FileAttrs attrs = stat(path);
         if (attrs.isDirectory()) {
             throw new IsDirectoryException(path.toString());
         }
