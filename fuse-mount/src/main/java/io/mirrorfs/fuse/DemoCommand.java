@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
                 "Unmount with: fusermount -u MOUNTPOINT (or Ctrl-C); the sample data is deleted on exit."})
 final class DemoCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "An existing, empty directory to mount on.")
+    @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "An empty directory to mount on (created if missing).")
     Path mountPoint;
 
     @Mixin
@@ -24,6 +24,9 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Main.configureLogging(common);
+        if (!java.nio.file.Files.exists(mountPoint)) {
+            java.nio.file.Files.createDirectories(mountPoint);
+        }
         Mounter mounter = new Mounter(mountPoint, common.fuseOptions, common.debugFuse, common.uid(), common.gid(), System.out);
         mounter.checkMountPoint();
         Path tree = DemoTree.create();
