@@ -1,5 +1,6 @@
 package io.mirrorfs.vfs;
 
+import io.mirrorfs.vfs.ftp.FtpSourceFactory;
 import io.mirrorfs.vfs.local.LocalSourceFactory;
 import java.io.IOException;
 import java.net.URI;
@@ -12,7 +13,7 @@ import java.util.TreeMap;
 /** Turns source URLs into {@link Vfs} instances, by scheme. Thread-safe. */
 public final class Sources {
 
-    private static final List<SourceFactory> FACTORIES = List.of(new LocalSourceFactory());
+    private static final List<SourceFactory> FACTORIES = List.of(new LocalSourceFactory(), new FtpSourceFactory());
 
     private Sources() {
     }

@@ -1,0 +1,172 @@
+package io.mirrorfs.vfs.ftp;
+
+import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.vfs.StaleFileException;
+import io.mirrorfs.vfs.VfsFile;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An open FTP file: ranged reads of the size and mtime pinned at open.
+ *
+ * <p>A read continues a transfer this handle parked at exactly its offset, so sequential reads
+ * (in any block size) stream one {@code RETR}. Any other read starts a new transfer with
+ * {@code REST}; before it starts, the file's size and mtime are checked against the pinned ones,
+ * and a difference is a {@link StaleFileException}. A stream that ends before the pinned size, or
+ * continues past it, also means the file changed: bytes of two versions are never mixed. A broken
+ * transfer is resumed on a fresh connection up to the source's retry count. Parallel reads of one
+ * handle each use their own transfer (up to {@link FtpConnectionPool#PARKED_PER_OWNER} stay
+ * parked). Thread-safe.
+ */
+final class FtpFile implements VfsFile {
+
+    private static final System.Logger LOG = System.getLogger(FtpFile.class.getName());
+
+    private final FtpSource source;
+    private final FtpConnectionPool pool;
+    private final String remotePath;
+    private final String display;
+    private final FileAttrs pinned;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    FtpFile(FtpSource source, String remotePath, String display, FileAttrs pinned) {
+        this.source = source;
+        this.pool = source.pool();
+        this.remotePath = remotePath;
+        this.display = display;
+        this.pinned = pinned;
+    }
+
+    @Override
+    public FileAttrs attrs() {
+        return pinned;
+    }
+
+    @Override
+    public int read(long offset, ByteBuffer dst) throws IOException {
+        if (closed.get()) {
+            throw new IOException(display + ": read after close");
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative offset " + offset);
+        }
+        if (offset >= pinned.size()) {
+            return -1;
+        }
+        int want = (int) Math.min(dst.remaining(), pinned.size() - offset);
+        int done = 0;
+        IOException last = null;
+        for (int attempt = 0; attempt <= source.retries() && done < want; attempt++) {
+            long at = offset + done;
+            Transfer t = pool.reclaim(this, at);
+            try {
+                if (t == null) {
+                    t = start(at);
+                }
+                int n = t.readFully(dst, want - done);
+                done += n;
+                if (done < want) {
+                    throw new EOFException("data stream ended at offset " + t.position() + " of " + pinned.size());
+                }
+                settle(t);
+                return done;
+            } catch (FileSystemException e) {
+                throw e;
+            } catch (IOException e) {
+                last = e;
+                if (t != null) {
+                    abandon(t, e);
+                }
+                IOException logged = e;
+                LOG.log(Level.DEBUG, () -> display + ": transfer failed at " + at + " (" + logged + ")");
+            }
+        }
+        if (done == want) {
+            return done;
+        }
+        throw new IOException(display + ": read at offset " + offset + " failed: " + last.getMessage(), last);
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            pool.releaseOwner(this);
+        }
+    }
+
+    /** Starts a transfer at {@code offset} after checking that the file is still the pinned version. */
+    private Transfer start(long offset) throws IOException {
+        FtpConnection c = pool.borrow();
+        try {
+            FtpConnection.Probe now;
+            try {
+                now = c.probe(remotePath);
+            } catch (NoSuchFileException e) {
+                throw new StaleFileException(display, pinned.version(), "gone");
+            }
+            String current = FileAttrs.sizeAndMtimeVersion(now.size().orElse(pinned.size()),
+                    now.mtime().orElse(pinned.mtime()));
+            if (!current.equals(pinned.version())) {
+                throw new StaleFileException(display, pinned.version(), current);
+            }
+            InputStream in = c.retrieve(remotePath, offset);
+            return new Transfer(c, in, offset);
+        } catch (FileSystemException e) {
+            pool.release(c);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            pool.discard(c);
+            throw e;
+        }
+    }
+
+    /** Parks a transfer with more to read; at the pinned end, checks the stream ends there too. */
+    private void settle(Transfer t) throws IOException {
+        if (t.position() < pinned.size()) {
+            if (closed.get()) {
+                pool.releaseOwner(this);
+                finishAndRelease(t);
+            } else {
+                pool.park(this, t);
+            }
+            return;
+        }
+        boolean grew;
+        try {
+            grew = !t.atEnd();
+        } catch (IOException e) {
+            // The server reset the data connection after the last byte: the bytes read are whole.
+            abandon(t, e);
+            return;
+        }
+        if (grew) {
+            abandon(t, null);
+            throw new StaleFileException(display, pinned.version(), "longer than " + pinned.size() + " bytes");
+        }
+        finishAndRelease(t);
+    }
+
+    private void finishAndRelease(Transfer t) {
+        try {
+            t.finish();
+            pool.release(t.connection());
+        } catch (IOException e) {
+            pool.discard(t.connection());
+        }
+    }
+
+    /** Stops a failed transfer; its connection is reused only if the control reply still arrives. */
+    private void abandon(Transfer t, IOException cause) {
+        if (cause instanceof EOFException) {
+            finishAndRelease(t);
+        } else {
+            pool.discard(t.connection());
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.mirrorfs.vfs.ftp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+
+/**
+ * A running {@code RETR} on one connection: the data stream and the file offset it has reached.
+ *
+ * <p>A handle reads from it while its reads are sequential and parks it in the pool between
+ * reads. Not thread-safe: owned by one thread at a time (the reader, or the pool while parked).
+ */
+final class Transfer {
+
+    private static final int COPY_CHUNK = 256 * 1024;
+
+    private final FtpConnection connection;
+    private final InputStream data;
+    private long position;
+    private long parkedAtNanos;
+
+    Transfer(FtpConnection connection, InputStream data, long position) {
+        this.connection = connection;
+        this.data = data;
+        this.position = position;
+    }
+
+    /** Returns the connection the transfer runs on. */
+    FtpConnection connection() {
+        return connection;
+    }
+
+    /** Returns the file offset of the next byte the stream delivers. */
+    long position() {
+        return position;
+    }
+
+    /** Records when the transfer was parked, for eviction of idle streams. */
+    void markParked(long nanos) {
+        parkedAtNanos = nanos;
+    }
+
+    /** Returns when the transfer was last parked ({@link System#nanoTime()}). */
+    long parkedAtNanos() {
+        return parkedAtNanos;
+    }
+
+    /**
+     * Reads up to {@code max} bytes into {@code dst}, stopping early only at the end of the stream.
+     *
+     * @return the number of bytes read, less than {@code max} only if the stream ended
+     */
+    int readFully(ByteBuffer dst, int max) throws IOException {
+        int done = 0;
+        if (dst.hasArray()) {
+            byte[] array = dst.array();
+            int base = dst.arrayOffset() + dst.position();
+            while (done < max) {
+                int n = data.read(array, base + done, max - done);
+                if (n < 0) {
+                    break;
+                }
+                done += n;
+                position += n;
+            }
+            dst.position(dst.position() + done);
+            return done;
+        }
+        byte[] chunk = new byte[Math.min(COPY_CHUNK, max)];
+        while (done < max) {
+            int n = data.read(chunk, 0, Math.min(chunk.length, max - done));
+            if (n < 0) {
+                break;
+            }
+            dst.put(chunk, 0, n);
+            done += n;
+            position += n;
+        }
+        return done;
+    }
+
+    /** Returns whether the stream ends here; false means the server sent more bytes than expected. */
+    boolean atEnd() throws IOException {
+        return data.read() < 0;
+    }
+
+    /**
+     * Closes the data stream and reads the server's final reply, leaving the control connection
+     * ready for the next command. Closing the data connection is how RFC 959 clients stop a
+     * transfer without {@code ABOR}'s urgent-data dance; servers answer {@code 426} (or
+     * {@code 226} if they had already sent everything).
+     *
+     * @return whether the server reported a complete transfer
+     * @throws IOException if the control connection failed; it must then be discarded
+     */
+    boolean finish() throws IOException {
+        try {
+            data.close();
+        } catch (IOException e) {
+            // The data connection is gone either way; the control reply says what happened.
+        }
+        return connection.completeTransfer();
+    }
+}
