@@ -1,0 +1,265 @@
+package io.mirrorfs.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The one block store of a mirror, shared by every {@link CachingVfs}: a Caffeine cache weighted
+ * in bytes, the budget for blocks pinned by open handles, the read-ahead executor, the optional
+ * disk tier and the counters.
+ *
+ * <p>Concurrent readers of one block share one fetch (see {@link SingleFlight}); the fetch runs on
+ * the first reader's thread, so a miss costs no thread hop. Eviction runs on the thread that
+ * inserted, so the weight bound holds whenever an insertion has returned. A block fetched from
+ * upstream is written to the disk tier behind the reader; a block found on disk is validated
+ * (checksum, key, length) before it is served.
+ *
+ * <p>Thread-safe. {@link #close} stops the executors it created and waits for pending disk writes.
+ */
+public final class BlockCache implements Closeable {
+
+    private static final System.Logger LOG = System.getLogger(BlockCache.class.getName());
+
+    private final CacheConfig config;
+    private final Ticker ticker;
+    private final AsyncCache<BlockKey, Block> blocks;
+    private final Semaphore pinPermitsKiB;
+    private final Executor readAheadExecutor;
+    private final Optional<ThreadPoolExecutor> ownedReadAhead;
+    private final Optional<DiskStore> disk;
+    private final Optional<ThreadPoolExecutor> diskWriter;
+    private final Map<String, SourceCounters> sources = new ConcurrentHashMap<>();
+
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder readAheads = new LongAdder();
+    private final LongAdder diskHits = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    final LongAdder metadataHits = new LongAdder();
+    final LongAdder metadataMisses = new LongAdder();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    private BlockCache(CacheConfig config, Optional<Executor> readAhead, Ticker ticker) throws IOException {
+        this.config = config;
+        this.ticker = ticker;
+        this.blocks = Caffeine.newBuilder()
+                .maximumWeight(config.sharedBytes())
+                .weigher((BlockKey k, Block b) -> b.weight())
+                .executor(Runnable::run)
+                .ticker(ticker)
+                .evictionListener((BlockKey k, Block b, com.github.benmanes.caffeine.cache.RemovalCause cause) -> evictions.increment())
+                .buildAsync();
+        this.pinPermitsKiB = new Semaphore((int) (config.pinnedBytes() >> 10));
+        if (readAhead.isPresent()) {
+            this.readAheadExecutor = readAhead.get();
+            this.ownedReadAhead = Optional.empty();
+        } else {
+            ThreadPoolExecutor pool = daemonPool("mirrorfs-read-ahead", config.readAheadThreads(), 64,
+                    new ThreadPoolExecutor.AbortPolicy());
+            this.readAheadExecutor = pool;
+            this.ownedReadAhead = Optional.of(pool);
+        }
+        if (config.diskDir().isPresent()) {
+            this.disk = Optional.of(DiskStore.open(config.diskDir().get(), config.diskMaxBytes()));
+            // Caller-runs: when the disk lags, readers write their blocks themselves rather
+            // than the tier silently missing data a later offline remount would need.
+            this.diskWriter = Optional.of(daemonPool("mirrorfs-disk-writer", 1, 16, new ThreadPoolExecutor.CallerRunsPolicy()));
+        } else {
+            this.disk = Optional.empty();
+            this.diskWriter = Optional.empty();
+        }
+    }
+
+    /**
+     * Returns a cache with its own read-ahead threads and the system clock.
+     *
+     * @throws IOException if the disk tier's directory cannot be created or read
+     */
+    public static BlockCache create(CacheConfig config) throws IOException {
+        return new BlockCache(config, Optional.empty(), Ticker.systemTicker());
+    }
+
+    /**
+     * Returns a cache whose read-ahead runs on {@code readAhead} and whose metadata TTLs are
+     * measured by {@code ticker}: tests pass a fake ticker and a manual executor.
+     *
+     * @throws IOException if the disk tier's directory cannot be created or read
+     */
+    public static BlockCache create(CacheConfig config, Executor readAhead, Ticker ticker) throws IOException {
+        return new BlockCache(config, Optional.of(readAhead), ticker);
+    }
+
+    /** Returns the configuration. */
+    public CacheConfig config() {
+        return config;
+    }
+
+    /** Returns a snapshot of the counters. */
+    public CacheStats stats() {
+        Map<String, CacheStats.SourceStats> perSource = new TreeMap<>();
+        sources.forEach((id, c) -> perSource.put(id, c.snapshot()));
+        long held = blocks.synchronous().policy().eviction().flatMap(e -> {
+            java.util.OptionalLong w = e.weightedSize();
+            return w.isPresent() ? Optional.of(w.getAsLong()) : Optional.empty();
+        }).orElse(0L);
+        long pinned = config.pinnedBytes() - ((long) pinPermitsKiB.availablePermits() << 10);
+        return new CacheStats(hits.sum(), misses.sum(), readAheads.sum(), diskHits.sum(),
+                disk.map(DiskStore::corruptCount).orElse(0L), evictions.sum(), held, pinned, config.maxBytes(),
+                inFlight.get(), disk.map(DiskStore::bytes).orElse(0L), metadataHits.sum(), metadataMisses.sum(), perSource);
+    }
+
+    /** Stops the executors this cache created and waits up to 10 s for pending disk writes. */
+    @Override
+    public void close() {
+        ownedReadAhead.ifPresent(ThreadPoolExecutor::shutdownNow);
+        diskWriter.ifPresent(w -> {
+            w.shutdown();
+            try {
+                if (!w.awaitTermination(10, TimeUnit.SECONDS)) {
+                    LOG.log(Level.WARNING, "disk cache: writes still pending after 10 s; they are lost");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    /** Returns the counters of source {@code sourceId}, creating them on first use. */
+    SourceCounters countersFor(String sourceId) {
+        return sources.computeIfAbsent(sourceId, id -> new SourceCounters());
+    }
+
+    /**
+     * Returns the block for {@code key}: from memory, else from disk (when it holds exactly
+     * {@code expectedLength} valid bytes), else from {@code fetch}, which runs on this thread
+     * unless another thread is already loading the same key.
+     */
+    Block load(BlockKey key, int expectedLength, IoSupplier<byte[]> fetch, boolean readAhead) throws IOException {
+        SingleFlight.Loaded<Block> loaded = SingleFlight.load(blocks, key, () -> loadMissing(key, expectedLength, fetch, readAhead));
+        if (!loaded.loadedHere() && !readAhead) {
+            hits.increment();
+        }
+        return loaded.value();
+    }
+
+    /** Returns the block for {@code key} if memory holds it complete; counts a hit when it does. */
+    Optional<Block> peek(BlockKey key) {
+        CompletableFuture<Block> f = blocks.getIfPresent(key);
+        if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        hits.increment();
+        return Optional.of(f.join());
+    }
+
+    /** Returns whether memory holds {@code key} or a fetch of it is running. */
+    boolean isPresentOrLoading(BlockKey key) {
+        return blocks.asMap().containsKey(key);
+    }
+
+    /** Records a read served from a block the handle had pinned. */
+    void countPinnedHit() {
+        hits.increment();
+    }
+
+    /** Reserves {@code bytes} of the pinned budget; returns false (reserving nothing) when it is spent. */
+    boolean tryPin(int bytes) {
+        return pinPermitsKiB.tryAcquire(toKiB(bytes));
+    }
+
+    /** Returns {@code bytes} to the pinned budget. */
+    void unpin(int bytes) {
+        pinPermitsKiB.release(toKiB(bytes));
+    }
+
+    /** Runs {@code task} on the read-ahead executor; returns false if it is saturated or stopped. */
+    boolean submitReadAhead(Runnable task) {
+        try {
+            readAheadExecutor.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Returns the persisted payload for {@code key}, if the disk tier holds a valid one. */
+    Optional<byte[]> readDisk(String key) {
+        return disk.flatMap(d -> d.read(key));
+    }
+
+    /** Persists {@code payload} under {@code key} now, if there is a disk tier. */
+    void writeDisk(String key, byte[] payload) {
+        disk.ifPresent(d -> {
+            try {
+                d.write(key, payload);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "disk cache: cannot write: " + e);
+            }
+        });
+    }
+
+    /** Returns whether a disk tier is configured. */
+    boolean hasDisk() {
+        return disk.isPresent();
+    }
+
+    private Block loadMissing(BlockKey key, int expectedLength, IoSupplier<byte[]> fetch, boolean readAhead) throws IOException {
+        inFlight.incrementAndGet();
+        try {
+            (readAhead ? readAheads : misses).increment();
+            String diskKey = "block\0" + key.externalForm();
+            Optional<byte[]> fromDisk = readDisk(diskKey);
+            if (fromDisk.isPresent() && fromDisk.get().length == expectedLength) {
+                diskHits.increment();
+                return new Block(key.offset(), fromDisk.get());
+            }
+            byte[] data = fetch.get();
+            if (diskWriter.isPresent()) {
+                try {
+                    diskWriter.get().execute(() -> writeDisk(diskKey, data));
+                } catch (RejectedExecutionException e) {
+                    // Shutting down: the block stays in memory only.
+                }
+            }
+            return new Block(key.offset(), data);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private static int toKiB(int bytes) {
+        return (bytes + 1023) >> 10;
+    }
+
+    private static ThreadPoolExecutor daemonPool(String name, int threads, int queue, java.util.concurrent.RejectedExecutionHandler onFull) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, onFull);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+}

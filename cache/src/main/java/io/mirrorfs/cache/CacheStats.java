@@ -1,0 +1,110 @@
+package io.mirrorfs.cache;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A snapshot of the cache's counters, as shown in {@code /.mirrorfs/stats} and logged at unmount.
+ * Immutable; counters are read one by one, so a snapshot taken during traffic is not atomic.
+ *
+ * @param blockHits        reads served from a block already in memory (including waits on a
+ *                         fetch another reader had started)
+ * @param blockMisses      blocks a reader had to fetch itself (from disk or upstream)
+ * @param readAheadFetches blocks fetched ahead of a sequential reader
+ * @param diskHits         blocks loaded from the disk tier instead of upstream
+ * @param diskCorrupt      disk blocks rejected by their checksum, key or length, then refetched
+ * @param evictions        blocks evicted from memory by the size bound
+ * @param bytesHeld        bytes held by the shared block cache now
+ * @param bytesPinned      bytes held by open handles (current blocks and read-ahead) now
+ * @param maxBytes         the memory budget of both together
+ * @param inFlightFetches  fetches (from disk or upstream) running now
+ * @param diskBytes        bytes in the disk tier now (0 without one)
+ * @param metadataHits     stat and list calls answered from memory
+ * @param metadataMisses   stat and list calls that went upstream
+ * @param sources          per-source upstream counters, by source id
+ */
+public record CacheStats(
+        long blockHits,
+        long blockMisses,
+        long readAheadFetches,
+        long diskHits,
+        long diskCorrupt,
+        long evictions,
+        long bytesHeld,
+        long bytesPinned,
+        long maxBytes,
+        long inFlightFetches,
+        long diskBytes,
+        long metadataHits,
+        long metadataMisses,
+        Map<String, SourceStats> sources) {
+
+    /** Copies the per-source map, sorted by source id. */
+    public CacheStats {
+        sources = Map.copyOf(Objects.requireNonNull(sources, "sources"));
+    }
+
+    /**
+     * Upstream traffic of one source.
+     *
+     * @param bytesFetched  bytes read from the source (not from memory or disk)
+     * @param readRequests  ranged reads sent to the source
+     * @param statRequests  stat calls sent to the source
+     * @param listRequests  listings requested from the source
+     */
+    public record SourceStats(long bytesFetched, long readRequests, long statRequests, long listRequests) {
+    }
+
+    /** Returns the total upstream requests (reads, stats and listings) over all sources. */
+    public long upstreamRequests() {
+        return sources.values().stream().mapToLong(s -> s.readRequests + s.statRequests + s.listRequests).sum();
+    }
+
+    /** Returns the total bytes fetched from all sources. */
+    public long upstreamBytes() {
+        return sources.values().stream().mapToLong(SourceStats::bytesFetched).sum();
+    }
+
+    /**
+     * Returns the snapshot as {@code name value} lines. Values are padded to a fixed width, so the
+     * text's length depends only on the set of sources: the stats file keeps one size while
+     * mounted, which lets the kernel read it whole (it trusts the size it was told).
+     */
+    public String format() {
+        StringBuilder sb = new StringBuilder();
+        line(sb, "block_hits", blockHits);
+        line(sb, "block_misses", blockMisses);
+        line(sb, "read_ahead_fetches", readAheadFetches);
+        line(sb, "disk_hits", diskHits);
+        line(sb, "disk_corrupt", diskCorrupt);
+        line(sb, "evictions", evictions);
+        line(sb, "bytes_held", bytesHeld);
+        line(sb, "bytes_pinned", bytesPinned);
+        line(sb, "max_bytes", maxBytes);
+        line(sb, "in_flight_fetches", inFlightFetches);
+        line(sb, "disk_bytes", diskBytes);
+        line(sb, "metadata_hits", metadataHits);
+        line(sb, "metadata_misses", metadataMisses);
+        for (Map.Entry<String, SourceStats> e : new TreeMap<>(sources).entrySet()) {
+            String p = "source " + e.getKey() + " ";
+            SourceStats s = e.getValue();
+            line(sb, p + "bytes_fetched", s.bytesFetched);
+            line(sb, p + "read_requests", s.readRequests);
+            line(sb, p + "stat_requests", s.statRequests);
+            line(sb, p + "list_requests", s.listRequests);
+        }
+        return sb.toString();
+    }
+
+    /** Returns a one-line summary for the log. */
+    public String summary() {
+        return String.format("cache: %d hits, %d misses, %d read-ahead, %d from disk, %d evictions, %d corrupt;"
+                        + " %d upstream requests, %d bytes fetched",
+                blockHits, blockMisses, readAheadFetches, diskHits, evictions, diskCorrupt, upstreamRequests(), upstreamBytes());
+    }
+
+    private static void line(StringBuilder sb, String name, long value) {
+        sb.append(name).append(' ').append(String.format("%20d", value)).append('\n');
+    }
+}

@@ -1,0 +1,187 @@
+package io.mirrorfs.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.mirrorfs.vfs.DirEntry;
+import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.vfs.FileType;
+import io.mirrorfs.vfs.IsDirectoryException;
+import io.mirrorfs.vfs.Vfs;
+import io.mirrorfs.vfs.VfsFile;
+import io.mirrorfs.vfs.VfsPath;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.NotLinkException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A caching decorator over any {@link Vfs}: file data from the shared {@link BlockCache},
+ * stat results and listings from a TTL-bound metadata cache (see {@link MetadataCache}).
+ *
+ * <p>An open handle pins the version its {@code stat} returned; its blocks are keyed by that
+ * version, so it never mixes old and new bytes, and a change is seen by the next open after the
+ * metadata TTL. With a disk tier, opening a file also persists its attributes and those of its
+ * parent directories, so after a restart a file read before can be looked up, opened and read
+ * from disk while its source is unreachable (listings are not persisted: {@code ls} of such a
+ * directory fails until the source is back).
+ *
+ * <p>Thread-safe. {@link #close} closes the source, not the shared block cache.
+ */
+public final class CachingVfs implements Vfs {
+
+    private static final System.Logger LOG = System.getLogger(CachingVfs.class.getName());
+
+    private final Vfs source;
+    private final String sourceId;
+    private final BlockCache cache;
+    private final MetadataCache metadata;
+    private final SourceCounters counters;
+    /** Paths whose attributes (by version) are already on disk, so repeated opens do not rewrite them. */
+    private final Cache<VfsPath, String> persisted = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    /**
+     * Wraps {@code source}, whose blocks are stored in {@code cache} under {@code sourceId}.
+     *
+     * @param sourceId identifies the source across restarts (the disk tier is keyed by it) and
+     *                 in statistics; e.g. its mount path and redacted URL. Unique per mirror.
+     */
+    public CachingVfs(Vfs source, String sourceId, BlockCache cache) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.metadata = new MetadataCache(cache.config(), cache.ticker(), cache.metadataHits, cache.metadataMisses);
+        this.counters = cache.countersFor(sourceId);
+    }
+
+    @Override
+    public FileAttrs stat(VfsPath path) throws IOException {
+        try {
+            return metadata.stat(path, () -> {
+                counters.statRequests.increment();
+                return source.stat(path);
+            });
+        } catch (IOException e) {
+            if (isDefinite(e)) {
+                throw e;
+            }
+            Optional<FileAttrs> offline = persistedAttrs(path);
+            if (offline.isEmpty()) {
+                throw e;
+            }
+            LOG.log(Level.DEBUG, () -> source.describe() + path + ": using attributes saved on disk, the source failed: " + e);
+            metadata.put(path, offline.get());
+            return offline.get();
+        }
+    }
+
+    @Override
+    public List<DirEntry> list(VfsPath dir) throws IOException {
+        return metadata.list(dir, () -> {
+            counters.listRequests.increment();
+            return source.list(dir);
+        });
+    }
+
+    @Override
+    public String readlink(VfsPath path) throws IOException {
+        return source.readlink(path);
+    }
+
+    @Override
+    public VfsFile open(VfsPath path) throws IOException {
+        FileAttrs attrs = stat(path);
+        if (attrs.isDirectory()) {
+            throw new IsDirectoryException(path.toString());
+        }
+        if (!attrs.isFile()) {
+            return source.open(path); // reports the source's own error for links and the like
+        }
+        if (cache.hasDisk()) {
+            persistForOffline(path, attrs);
+        }
+        return new CachedFile(this, path, attrs);
+    }
+
+    @Override
+    public String describe() {
+        return source.describe();
+    }
+
+    @Override
+    public void close() throws IOException {
+        source.close();
+    }
+
+    Vfs source() {
+        return source;
+    }
+
+    String sourceId() {
+        return sourceId;
+    }
+
+    BlockCache cache() {
+        return cache;
+    }
+
+    SourceCounters counters() {
+        return counters;
+    }
+
+    /** Forgets the metadata of {@code path}, after its content was found changed. */
+    void invalidate(VfsPath path) {
+        metadata.invalidate(path);
+    }
+
+    /** Returns whether {@code e} is an answer about the path rather than a failure to get one. */
+    private static boolean isDefinite(IOException e) {
+        return e instanceof NoSuchFileException || e instanceof NotDirectoryException || e instanceof AccessDeniedException
+                || e instanceof NotLinkException || e instanceof IsDirectoryException;
+    }
+
+    private void persistForOffline(VfsPath path, FileAttrs attrs) {
+        if (attrs.version().equals(persisted.getIfPresent(path))) {
+            return;
+        }
+        cache.writeDisk(attrsKey(path), encode(attrs));
+        persisted.put(path, attrs.version());
+        for (Optional<VfsPath> p = path.parent(); p.isPresent() && !p.get().isRoot(); p = p.get().parent()) {
+            VfsPath dir = p.get();
+            if (persisted.getIfPresent(dir) == null) {
+                FileAttrs d = metadata.peek(dir).orElse(FileAttrs.directory(Instant.EPOCH));
+                cache.writeDisk(attrsKey(dir), encode(d));
+                persisted.put(dir, d.version());
+            }
+        }
+    }
+
+    private Optional<FileAttrs> persistedAttrs(VfsPath path) {
+        return cache.readDisk(attrsKey(path)).flatMap(CachingVfs::decode);
+    }
+
+    private String attrsKey(VfsPath path) {
+        return "attrs\0" + sourceId + '\0' + path;
+    }
+
+    static byte[] encode(FileAttrs a) {
+        return String.join("\n", a.type().name(), Long.toString(a.size()), Long.toString(a.mtime().getEpochSecond()),
+                Integer.toString(a.mtime().getNano()), Integer.toString(a.permissions()), a.version()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Optional<FileAttrs> decode(byte[] bytes) {
+        String[] f = new String(bytes, StandardCharsets.UTF_8).split("\n", 6);
+        try {
+            return Optional.of(new FileAttrs(FileType.valueOf(f[0]), Long.parseLong(f[1]),
+                    Instant.ofEpochSecond(Long.parseLong(f[2]), Integer.parseInt(f[3])), Integer.parseInt(f[4]), f.length > 5 ? f[5] : ""));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // checksummed, so only a format change lands here
+        }
+    }
+}

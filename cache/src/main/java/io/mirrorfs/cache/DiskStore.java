@@ -1,0 +1,236 @@
+package io.mirrorfs.cache;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * The persistent tier: a directory of checksummed entries (cached blocks, and the attributes
+ * needed to open a file offline), bounded by size with least-recently-used eviction.
+ *
+ * <p>Each entry is one file named by the SHA-256 of its key, holding a magic number, the full
+ * key, the payload length, a CRC32C of key and payload, and the payload. A read checks all four,
+ * so a truncated, corrupted or colliding file is deleted and reported as absent, never served.
+ * Writes go to a temporary file that is renamed into place, so a crash leaves either the old
+ * entry, the new one, or a temporary file that the next start deletes. Recency survives a
+ * restart through the files' modification times, which a hit refreshes.
+ *
+ * <p>Thread-safe: the index is guarded by this object's lock; file I/O happens outside it.
+ */
+final class DiskStore {
+
+    private static final System.Logger LOG = System.getLogger(DiskStore.class.getName());
+    private static final int MAGIC = 0x4d464331; // "MFC1"
+    private static final String SUFFIX = ".mfc";
+
+    private final Path root;
+    private final long maxBytes;
+    /** Entry file to its size, least recently used first. Guarded by {@code this}. */
+    private final LinkedHashMap<Path, Long> lru = new LinkedHashMap<>(256, 0.75f, true);
+    private long totalBytes;
+    private final LongAdder corrupt = new LongAdder();
+
+    private DiskStore(Path root, long maxBytes) {
+        this.root = root;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dir}, indexing the entries a previous run
+     * left, oldest first, and deleting its temporary files.
+     *
+     * @throws IOException if the directory cannot be created or read
+     */
+    static DiskStore open(Path dir, long maxBytes) throws IOException {
+        Path root = dir.resolve("v1");
+        Files.createDirectories(root);
+        DiskStore store = new DiskStore(root, maxBytes);
+        record Found(Path path, long size, FileTime mtime) {
+        }
+        List<Found> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root, 2)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".tmp")) {
+                    Files.deleteIfExists(p);
+                } else if (name.endsWith(SUFFIX) && Files.isRegularFile(p)) {
+                    found.add(new Found(p, Files.size(p), Files.getLastModifiedTime(p)));
+                }
+            }
+        }
+        found.sort(Comparator.comparing(Found::mtime));
+        synchronized (store) {
+            for (Found f : found) {
+                store.lru.put(f.path, f.size);
+                store.totalBytes += f.size;
+            }
+        }
+        store.trim();
+        return store;
+    }
+
+    /** Returns the payload stored under {@code key}, or empty when absent or found damaged. */
+    Optional<byte[]> read(String key) {
+        Path file = fileFor(key);
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "disk cache: cannot read " + file + ": " + e);
+            return Optional.empty();
+        }
+        Optional<byte[]> payload = decode(raw, key);
+        if (payload.isEmpty()) {
+            corrupt.increment();
+            LOG.log(Level.WARNING, "disk cache: " + file + " is damaged (bad checksum, key or length); deleted, will refetch");
+            remove(file);
+            return Optional.empty();
+        }
+        synchronized (this) {
+            lru.get(file); // marks it most recently used
+        }
+        try {
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException e) {
+            // Recency is then only approximate after a restart; the data is fine.
+        }
+        return payload;
+    }
+
+    /** Stores {@code payload} under {@code key}, replacing any previous entry, then evicts to the bound. */
+    void write(String key, byte[] payload) throws IOException {
+        Path file = fileFor(key);
+        Files.createDirectories(file.getParent());
+        byte[] encoded = encode(key, payload);
+        Path tmp = Files.createTempFile(file.getParent(), "w", ".tmp");
+        try {
+            Files.write(tmp, encoded);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        synchronized (this) {
+            Long old = lru.put(file, (long) encoded.length);
+            totalBytes += encoded.length - (old == null ? 0 : old);
+        }
+        trim();
+    }
+
+    /** Returns the bytes held on disk. */
+    synchronized long bytes() {
+        return totalBytes;
+    }
+
+    /** Returns how many damaged entries were found and deleted. */
+    long corruptCount() {
+        return corrupt.sum();
+    }
+
+    /** Returns the file that holds (or would hold) {@code key}; for tests that damage entries. */
+    Path fileFor(String key) {
+        String hash = sha256(key);
+        return root.resolve(hash.substring(0, 2)).resolve(hash + SUFFIX);
+    }
+
+    private void trim() {
+        List<Path> victims = new ArrayList<>();
+        synchronized (this) {
+            Iterator<Map.Entry<Path, Long>> it = lru.entrySet().iterator();
+            while (totalBytes > maxBytes && it.hasNext()) {
+                Map.Entry<Path, Long> eldest = it.next();
+                totalBytes -= eldest.getValue();
+                victims.add(eldest.getKey());
+                it.remove();
+            }
+        }
+        for (Path p : victims) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "disk cache: cannot delete " + p + ": " + e);
+            }
+        }
+    }
+
+    private void remove(Path file) {
+        synchronized (this) {
+            Long size = lru.remove(file);
+            if (size != null) {
+                totalBytes -= size;
+            }
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "disk cache: cannot delete " + file + ": " + e);
+        }
+    }
+
+    static byte[] encode(String key, byte[] payload) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(16 + k.length + payload.length);
+        b.putInt(MAGIC).putInt(k.length).put(k).putInt(payload.length).putInt(crc(k, payload, 0, payload.length)).put(payload);
+        return b.array();
+    }
+
+    static Optional<byte[]> decode(byte[] raw, String key) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.wrap(raw);
+        if (raw.length < 16 + k.length || b.getInt() != MAGIC || b.getInt() != k.length) {
+            return Optional.empty();
+        }
+        if (!Arrays.equals(raw, 8, 8 + k.length, k, 0, k.length)) {
+            return Optional.empty();
+        }
+        b.position(8 + k.length);
+        int length = b.getInt();
+        int crc = b.getInt();
+        int start = 16 + k.length;
+        if (length != raw.length - start || crc != crc(k, raw, start, length)) {
+            return Optional.empty();
+        }
+        return Optional.of(Arrays.copyOfRange(raw, start, raw.length));
+    }
+
+    private static int crc(byte[] key, byte[] data, int off, int len) {
+        CRC32C c = new CRC32C();
+        c.update(key);
+        c.update(data, off, len);
+        return (int) c.getValue();
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

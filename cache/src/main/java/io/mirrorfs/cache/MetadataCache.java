@@ -1,0 +1,155 @@
+package io.mirrorfs.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.mirrorfs.vfs.DirEntry;
+import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.vfs.VfsPath;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Stat results and listings of one source, each served for a TTL and then revalidated by the
+ * next access (a fresh upstream call; the block cache keeps its data when the version it
+ * returns is unchanged). "No such file" is remembered for a shorter TTL. A listing fills the stat
+ * entries of its children when it carries their attributes, so {@code ls -l} or {@code find}
+ * costs one upstream listing per directory; and while a listing is fresh, a name it does not
+ * hold is answered "no such file" without asking upstream.
+ *
+ * <p>Bounded by entry count: stat entries and listed entries each at most
+ * {@link CacheConfig#maxMetadataEntries}. Thread-safe; concurrent lookups of one path share one
+ * upstream call.
+ */
+final class MetadataCache {
+
+    private final AsyncCache<VfsPath, Optional<FileAttrs>> stats;
+    private final AsyncCache<VfsPath, List<DirEntry>> listings;
+    private final LongAdder hits;
+    private final LongAdder misses;
+
+    MetadataCache(CacheConfig config, Ticker ticker, LongAdder hits, LongAdder misses) {
+        long ttl = config.metadataTtl().toNanos();
+        long negativeTtl = config.negativeTtl().toNanos();
+        this.stats = Caffeine.newBuilder()
+                .maximumSize(config.maxMetadataEntries())
+                .expireAfter(new TtlExpiry<VfsPath, Optional<FileAttrs>>(v -> v.isPresent() ? ttl : negativeTtl))
+                .executor(Runnable::run)
+                .ticker(ticker)
+                .buildAsync();
+        this.listings = Caffeine.newBuilder()
+                .maximumWeight(config.maxMetadataEntries())
+                .weigher((VfsPath k, List<DirEntry> v) -> 1 + v.size())
+                .expireAfter(new TtlExpiry<VfsPath, List<DirEntry>>(v -> ttl))
+                .executor(Runnable::run)
+                .ticker(ticker)
+                .buildAsync();
+        this.hits = hits;
+        this.misses = misses;
+    }
+
+    /**
+     * Returns the attributes of {@code path}, from memory when fresh, else from {@code upstream}.
+     *
+     * @throws NoSuchFileException when the path is known not to exist
+     */
+    FileAttrs stat(VfsPath path, IoSupplier<FileAttrs> upstream) throws IOException {
+        Optional<Optional<FileAttrs>> cached = completed(stats.getIfPresent(path));
+        if (cached.isEmpty()) {
+            cached = fromParentListing(path);
+        }
+        if (cached.isPresent()) {
+            hits.increment();
+            return cached.get().orElseThrow(() -> new NoSuchFileException(path.toString()));
+        }
+        SingleFlight.Loaded<Optional<FileAttrs>> loaded = SingleFlight.load(stats, path, () -> {
+            try {
+                return Optional.of(upstream.get());
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            }
+        });
+        (loaded.loadedHere() ? misses : hits).increment();
+        return loaded.value().orElseThrow(() -> new NoSuchFileException(path.toString()));
+    }
+
+    /** Returns the entries of {@code dir}, from memory when fresh, else from {@code upstream}. */
+    List<DirEntry> list(VfsPath dir, IoSupplier<List<DirEntry>> upstream) throws IOException {
+        SingleFlight.Loaded<List<DirEntry>> loaded = SingleFlight.load(listings, dir, () -> List.copyOf(upstream.get()));
+        if (!loaded.loadedHere()) {
+            hits.increment();
+            return loaded.value();
+        }
+        misses.increment();
+        for (DirEntry e : loaded.value()) {
+            if (e.attrs().isPresent()) {
+                stats.put(dir.resolve(e.name()), CompletableFuture.completedFuture(e.attrs()));
+            }
+        }
+        return loaded.value();
+    }
+
+    /** Returns the fresh attributes of {@code path} if memory holds them, without counting or loading. */
+    Optional<FileAttrs> peek(VfsPath path) {
+        return completed(stats.getIfPresent(path)).flatMap(o -> o);
+    }
+
+    /** Stores {@code attrs} for {@code path} (e.g. recovered from disk) with the normal TTL. */
+    void put(VfsPath path, FileAttrs attrs) {
+        stats.put(path, CompletableFuture.completedFuture(Optional.of(attrs)));
+    }
+
+    /** Forgets what is known about {@code path} and its parent's listing, so the next access asks upstream. */
+    void invalidate(VfsPath path) {
+        stats.synchronous().invalidate(path);
+        path.parent().ifPresent(listings.synchronous()::invalidate);
+    }
+
+    private Optional<Optional<FileAttrs>> fromParentListing(VfsPath path) {
+        Optional<VfsPath> parent = path.parent();
+        if (parent.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<List<DirEntry>> listing = completed(listings.getIfPresent(parent.get()));
+        if (listing.isEmpty()) {
+            return Optional.empty();
+        }
+        for (DirEntry e : listing.get()) {
+            if (e.name().equals(path.name())) {
+                // Listed without attributes: a stat must fill them in.
+                return e.attrs().isPresent() ? Optional.of(e.attrs()) : Optional.empty();
+            }
+        }
+        return Optional.of(Optional.empty());
+    }
+
+    private static <V> Optional<V> completed(CompletableFuture<V> f) {
+        if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        return Optional.of(f.join());
+    }
+
+    /** Expires an entry a fixed time after it was written; reads do not extend it. */
+    private record TtlExpiry<K, V>(java.util.function.ToLongFunction<V> ttlNanos) implements Expiry<K, V> {
+        @Override
+        public long expireAfterCreate(K key, V value, long currentTime) {
+            return ttlNanos.applyAsLong(value);
+        }
+
+        @Override
+        public long expireAfterUpdate(K key, V value, long currentTime, long currentDuration) {
+            return ttlNanos.applyAsLong(value);
+        }
+
+        @Override
+        public long expireAfterRead(K key, V value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}
