@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
@@ -250,7 +251,8 @@ final class FtpConnection implements Closeable {
     private static IOException reply(FTPClient c, String what) {
         int code = c.getReplyCode();
         String text = String.valueOf(c.getReplyString()).strip();
-        if (code == 550 || code == 450 && text.toLowerCase().contains("no such")) {
+        // 550 is RFC 959's "file unavailable"; servers also say "No such ..." with 450 or 501.
+        if (code == 550 || code >= 400 && code < 600 && text.toLowerCase(Locale.ROOT).contains("no such")) {
             return new NoSuchFileException(what, null, text);
         }
         if (code == 530 || code == 532) {

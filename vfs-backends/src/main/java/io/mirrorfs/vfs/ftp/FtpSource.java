@@ -216,9 +216,17 @@ final class FtpSource implements Vfs {
         List<FTPFile> files;
         try {
             files = withConnection(c -> c.list(remote));
-        } catch (NoSuchFileException e) {
-            if (!dir.isRoot() && entry(dir).entry().type() != FileType.DIRECTORY) {
-                throw new NotDirectoryException(dir.toString());
+        } catch (FileSystemException e) {
+            // Servers answer a missing or non-directory path with 550, 501 or 450: the parent's
+            // listing says which it was.
+            if (!dir.isRoot()) {
+                FileType type = entry(dir).entry().type();
+                if (type == FileType.FILE) {
+                    throw new NotDirectoryException(dir.toString());
+                }
+                if (type == FileType.DIRECTORY) {
+                    throw e;
+                }
             }
             throw new NoSuchFileException(dir.toString(), null, e.getReason());
         }

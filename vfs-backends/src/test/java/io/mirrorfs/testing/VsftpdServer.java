@@ -1,0 +1,110 @@
+package io.mirrorfs.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * vsftpd ({@code /usr/sbin/vsftpd}) serving a directory to anonymous users on 127.0.0.1.
+ *
+ * <p>vsftpd lists with Unix {@code LIST} only (no MLSD), offers {@code UTF8}, {@code SIZE},
+ * {@code MDTM}, {@code EPSV} and {@code REST STREAM}. Every command is logged
+ * ({@code log_ftp_protocol}) and counted by {@link #commandCount()}.
+ *
+ * <pre>{@code
+ * try (VsftpdServer ftp = VsftpdServer.builder(dir).maxPerIp(2).start()) {
+ *     Vfs v = Sources.open(ftp.url(), SourceOptions.DEFAULTS);
+ * }
+ * }</pre>
+ */
+public final class VsftpdServer extends FtpTestServer {
+
+    private int maxPerIp;
+    private int idleSeconds = 300;
+
+    private VsftpdServer(Path root) throws IOException {
+        super(root);
+    }
+
+    /** Starts vsftpd serving {@code root} with default limits. */
+    public static VsftpdServer start(Path root) throws IOException {
+        return start(root, 0, 300);
+    }
+
+    /**
+     * Starts vsftpd serving {@code root}.
+     *
+     * @param maxPerIp    the most connections per client address (0: unlimited)
+     * @param idleSeconds the idle session timeout after which vsftpd closes a control connection
+     */
+    public static VsftpdServer start(Path root, int maxPerIp, int idleSeconds) throws IOException {
+        VsftpdServer s = new VsftpdServer(root);
+        s.maxPerIp = maxPerIp;
+        s.idleSeconds = idleSeconds;
+        try {
+            s.start();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    @Override
+    protected List<String> prepare(int port) throws IOException {
+        Path empty = Files.createDirectories(work.resolve("empty"));
+        String conf = """
+                listen=YES
+                listen_ipv6=NO
+                listen_address=127.0.0.1
+                listen_port=%d
+                background=NO
+                anonymous_enable=YES
+                no_anon_password=YES
+                anon_root=%s
+                local_enable=NO
+                write_enable=NO
+                seccomp_sandbox=NO
+                secure_chroot_dir=%s
+                ftp_username=ftp
+                nopriv_user=nobody
+                pasv_enable=YES
+                pasv_address=127.0.0.1
+                pasv_min_port=%d
+                pasv_max_port=%d
+                port_enable=YES
+                connect_from_port_20=NO
+                max_clients=0
+                max_per_ip=%d
+                idle_session_timeout=%d
+                data_connection_timeout=300
+                utf8_filesystem=YES
+                force_dot_files=YES
+                hide_ids=NO
+                use_sendfile=YES
+                xferlog_enable=YES
+                xferlog_std_format=NO
+                log_ftp_protocol=YES
+                vsftpd_log_file=%s
+                dirmessage_enable=NO
+                tcp_wrappers=NO
+                """.formatted(port, root, empty, passiveMin, passiveMin + PASSIVE_PORTS - 1, maxPerIp, idleSeconds,
+                work.resolve("vsftpd.log"));
+        Path file = work.resolve("vsftpd.conf");
+        Files.writeString(file, conf, StandardCharsets.UTF_8);
+        return List.of("/usr/sbin/vsftpd", file.toString());
+    }
+
+    @Override
+    protected long loggedCommands() throws IOException {
+        Path log = work.resolve("vsftpd.log");
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.contains("FTP command:")).count();
+        }
+    }
+}
