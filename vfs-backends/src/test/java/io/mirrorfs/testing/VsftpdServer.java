@@ -97,14 +97,23 @@ public final class VsftpdServer extends FtpTestServer {
         return List.of("/usr/sbin/vsftpd", file.toString());
     }
 
+    /** Returns how many control connections vsftpd accepted (including refused ones) since it started. */
+    public long connectionCount() throws IOException {
+        return countLines("CONNECT: Client");
+    }
+
     @Override
     protected long loggedCommands() throws IOException {
+        return countLines("FTP command:");
+    }
+
+    private long countLines(String marker) throws IOException {
         Path log = work.resolve("vsftpd.log");
         if (!Files.exists(log)) {
             return 0;
         }
         try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
-            return lines.filter(l -> l.contains("FTP command:")).count();
+            return lines.filter(l -> l.contains(marker)).count();
         }
     }
 }
