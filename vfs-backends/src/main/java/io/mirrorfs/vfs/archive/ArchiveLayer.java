@@ -1,0 +1,320 @@
+package io.mirrorfs.vfs.archive;
+
+import io.mirrorfs.vfs.DirEntry;
+import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.vfs.FileType;
+import io.mirrorfs.vfs.IsDirectoryException;
+import io.mirrorfs.vfs.Vfs;
+import io.mirrorfs.vfs.VfsFile;
+import io.mirrorfs.vfs.VfsPath;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotLinkException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link Vfs} decorator that lets every archive file of the tree below be entered as a
+ * directory: {@code NAME#/} (format from the magic bytes, the name as a hint) or
+ * {@code NAME#FORMAT/} with FORMAT one of tar, tgz, tbz2, txz, tzst, zip, 7z, ar, cpio, gz, bz2,
+ * xz, zst. A single compressed file ({@code x.gz#/}) holds one file named without the suffix.
+ * Archives nest: {@code a.tar.gz#/inner.zip#/file} reads the inner zip through the outer
+ * archive's ranged reads.
+ *
+ * <p>Archives are read only through ranged reads of the file below, typically a cache over a
+ * remote source. Zip and 7z are opened through their directories; the other formats are indexed
+ * by one sequential pass, recording gzip checkpoints so that a later read decompresses at most
+ * one checkpoint interval, and the index is persisted (when an index directory is configured)
+ * keyed by the archive's location and version. Concurrent first accesses to one archive share one
+ * pass; other paths are not held up by it. A corrupt or truncated archive fails with an
+ * {@link IOException} for that archive only. Thread-safe.
+ */
+public final class ArchiveLayer implements Vfs {
+
+    private static final System.Logger LOG = System.getLogger(ArchiveLayer.class.getName());
+    private static final int MAX_DETECTED = 4096;
+
+    private final Vfs inner;
+    private final ArchiveOptions options;
+    private final ArchiveRegistry registry;
+    private final Optional<IndexStore> store;
+    private final ConcurrentHashMap<String, Optional<ArchiveFormat>> detected = new ConcurrentHashMap<>();
+
+    /** Creates the layer over {@code inner}; it closes {@code inner} when closed. */
+    public ArchiveLayer(Vfs inner, ArchiveOptions options) {
+        this.inner = inner;
+        this.options = options;
+        this.registry = new ArchiveRegistry(options.maxOpenArchives(), options.checkpointMemory());
+        this.store = options.indexDirectory().map(IndexStore::new);
+    }
+
+    @Override
+    public FileAttrs stat(VfsPath path) throws IOException {
+        if (options.visibility() == ArchiveVisibility.OFF) {
+            return inner.stat(path);
+        }
+        try (Resolution r = resolve(path, true)) {
+            return r.archiveRoot != null ? r.archiveRoot : r.vfs.stat(r.rest);
+        }
+    }
+
+    @Override
+    public List<DirEntry> list(VfsPath dir) throws IOException {
+        if (options.visibility() == ArchiveVisibility.OFF) {
+            return inner.list(dir);
+        }
+        try (Resolution r = resolve(dir, false)) {
+            List<DirEntry> entries = r.vfs.list(r.rest);
+            return options.visibility() == ArchiveVisibility.VISIBLE ? withArchiveEntries(entries) : entries;
+        }
+    }
+
+    @Override
+    public String readlink(VfsPath path) throws IOException {
+        if (options.visibility() == ArchiveVisibility.OFF) {
+            return inner.readlink(path);
+        }
+        try (Resolution r = resolve(path, true)) {
+            if (r.archiveRoot != null) {
+                throw new NotLinkException(path.toString());
+            }
+            return r.vfs.readlink(r.rest);
+        }
+    }
+
+    @Override
+    public VfsFile open(VfsPath path) throws IOException {
+        if (options.visibility() == ArchiveVisibility.OFF) {
+            return inner.open(path);
+        }
+        try (Resolution r = resolve(path, true)) {
+            if (r.archiveRoot != null) {
+                throw new IsDirectoryException(path.toString());
+            }
+            return openIn(r.archive, r.vfs, r.rest);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return inner.describe();
+    }
+
+    @Override
+    public void close() throws IOException {
+        registry.close();
+        inner.close();
+    }
+
+    /** Opens {@code path} of {@code vfs}; inside an archive the handle keeps the archive open until closed. */
+    private static VfsFile openIn(OpenArchive archive, Vfs vfs, VfsPath path) throws IOException {
+        if (archive == null) {
+            return vfs.open(path);
+        }
+        if (!archive.retain()) {
+            throw new IOException("archive " + vfs.describe() + " was closed");
+        }
+        try {
+            return archive.releasingOnClose(vfs.open(path));
+        } catch (IOException | RuntimeException e) {
+            archive.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Walks {@code path}, entering every {@code NAME#} segment that names a file. With
+     * {@code lazyLast}, a final {@code NAME#} is only checked to be an archive (its magic bytes),
+     * not indexed, so a {@code stat} of it is cheap.
+     */
+    private Resolution resolve(VfsPath path, boolean lazyLast) throws IOException {
+        Resolution r = new Resolution(inner);
+        try {
+            List<String> segments = path.segments();
+            List<String> local = new ArrayList<>();
+            for (int i = 0; i < segments.size(); i++) {
+                String segment = segments.get(i);
+                Optional<ArchiveName> name = ArchiveName.parse(segment);
+                Optional<FileAttrs> attrs = name.isEmpty() ? Optional.empty() : fileAttrs(r.vfs, concat(local, name.get().base()));
+                if (attrs.isEmpty()) {
+                    local.add(segment);
+                    continue;
+                }
+                VfsPath file = concat(local, name.get().base());
+                String key = r.scope + "\n" + file + "\n" + attrs.get().version() + "\n" + name.get().explicitLabel();
+                String display = r.display + file;
+                if (i == segments.size() - 1 && lazyLast) {
+                    requireArchive(key, display, r, file, name.get());
+                    r.archiveRoot = rootAttrs(attrs.get());
+                    return r;
+                }
+                OpenArchive parent = r.archive;
+                Vfs parentVfs = r.vfs;
+                OpenArchive archive = registry.acquire(key, () -> load(key, display, parent, parentVfs, file, name.get()));
+                r.enter(archive, key, display + "#");
+                local.clear();
+            }
+            r.rest = new VfsPath(local);
+            return r;
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    private OpenArchive load(String key, String display, OpenArchive parent, Vfs parentVfs, VfsPath file,
+                             ArchiveName name) throws IOException {
+        VfsFile f = openIn(parent, parentVfs, file);
+        boolean owned = false;
+        try {
+            ArchiveFormat format = formatOf(f, display, file.name(), name);
+            OpenArchive archive = switch (format.container()) {
+                case ZIP -> ArchiveOpener.zip(display, f, options);
+                case SEVEN_Z -> ArchiveOpener.sevenZ(display, f, options);
+                default -> ArchiveOpener.streamed(display, f, index(key, display, f, format, file.name()), options);
+            };
+            owned = true;
+            LOG.log(Level.DEBUG, "opened " + display + " as " + format.label() + ": " + archive.tree().size() + " entries");
+            return archive;
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "archive " + display + " cannot be read (corrupt, truncated or unsupported): " + e);
+            throw new IOException("archive " + display + " is unreadable: " + e.getMessage(), e);
+        } finally {
+            if (!owned) {
+                f.close();
+            }
+        }
+    }
+
+    private ArchiveIndex index(String key, String display, VfsFile f, ArchiveFormat format, String fileName)
+            throws IOException {
+        Optional<ArchiveIndex> saved = store.flatMap(s -> s.load(key));
+        if (saved.isPresent() && saved.get().format().equals(format)) {
+            return saved.get();
+        }
+        IndexProgress progress = new IndexProgress(display, f.attrs().size(), options.progressInterval().toNanos());
+        ArchiveIndex index = StreamIndexer.index(RandomAccessBytes.of(f), format, ArchiveFormat.singleMemberName(fileName),
+                options, progress);
+        progress.finished(index.members().size(), index.checkpoints().size());
+        store.ifPresent(s -> s.save(key, index));
+        return index;
+    }
+
+    private ArchiveFormat formatOf(VfsFile f, String display, String fileName, ArchiveName name) throws IOException {
+        if (name.format().isPresent()) {
+            return name.format().get();
+        }
+        return ArchiveFormat.detect(RandomAccessBytes.of(f), fileName)
+                .orElseThrow(() -> new NoSuchFileException(display + "#", null, "not an archive of a known format"));
+    }
+
+    /** Checks (once per archive version) that {@code file} is an archive, without indexing it. */
+    private void requireArchive(String key, String display, Resolution r, VfsPath file, ArchiveName name) throws IOException {
+        if (name.format().isPresent()) {
+            return;
+        }
+        Optional<ArchiveFormat> format = detected.get(key);
+        if (format == null) {
+            try (VfsFile f = openIn(r.archive, r.vfs, file)) {
+                format = ArchiveFormat.detect(RandomAccessBytes.of(f), file.name());
+            }
+            if (detected.size() > MAX_DETECTED) {
+                detected.clear();
+            }
+            detected.put(key, format);
+        }
+        if (format.isEmpty()) {
+            throw new NoSuchFileException(display + "#", null, "not an archive of a known format");
+        }
+    }
+
+    private static Optional<FileAttrs> fileAttrs(Vfs vfs, VfsPath file) throws IOException {
+        try {
+            FileAttrs a = vfs.stat(file);
+            return a.isFile() ? Optional.of(a) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The archive directory takes the file's mtime and read bits, with search bits where it is readable. */
+    private static FileAttrs rootAttrs(FileAttrs file) {
+        int read = file.permissions() & 0444;
+        return new FileAttrs(FileType.DIRECTORY, 0, file.mtime(), read | (read >> 2), "");
+    }
+
+    private static List<DirEntry> withArchiveEntries(List<DirEntry> entries) {
+        Set<String> names = new HashSet<>();
+        entries.forEach(e -> names.add(e.name()));
+        List<DirEntry> out = new ArrayList<>(entries);
+        for (DirEntry e : entries) {
+            String archive = e.name() + "#";
+            if (e.type() == FileType.FILE && ArchiveFormat.looksLikeArchive(e.name()) && !names.contains(archive)) {
+                out.add(e.attrs().map(a -> DirEntry.of(archive, rootAttrs(a)))
+                        .orElse(DirEntry.typeOnly(archive, FileType.DIRECTORY)));
+            }
+        }
+        return out;
+    }
+
+    private static VfsPath concat(List<String> dir, String name) {
+        List<String> all = new ArrayList<>(dir);
+        all.add(name);
+        return new VfsPath(all);
+    }
+
+    /** A segment {@code NAME#} or {@code NAME#FORMAT}. */
+    private record ArchiveName(String base, Optional<ArchiveFormat> format, String explicitLabel) {
+
+        static Optional<ArchiveName> parse(String segment) {
+            int hash = segment.lastIndexOf('#');
+            if (hash <= 0) {
+                return Optional.empty();
+            }
+            String suffix = segment.substring(hash + 1).toLowerCase(Locale.ROOT);
+            if (suffix.isEmpty()) {
+                return Optional.of(new ArchiveName(segment.substring(0, hash), Optional.empty(), ""));
+            }
+            ArchiveFormat f = ArchiveFormat.EXPLICIT.get(suffix);
+            return f == null ? Optional.empty() : Optional.of(new ArchiveName(segment.substring(0, hash), Optional.of(f), suffix));
+        }
+    }
+
+    /** Where a path lands: a tree and the path in it, holding references on the archives entered. */
+    private static final class Resolution implements AutoCloseable {
+        private final List<OpenArchive> held = new ArrayList<>();
+        Vfs vfs;
+        String scope;
+        String display = "";
+        OpenArchive archive;
+        VfsPath rest = VfsPath.ROOT;
+        FileAttrs archiveRoot;
+
+        Resolution(Vfs inner) {
+            this.vfs = inner;
+            this.scope = inner.describe();
+        }
+
+        void enter(OpenArchive a, String key, String newDisplay) {
+            held.add(a);
+            archive = a;
+            vfs = a.tree();
+            scope = key;
+            display = newDisplay;
+        }
+
+        @Override
+        public void close() {
+            held.forEach(OpenArchive::release);
+            held.clear();
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.mirrorfs.vfs.archive;
+
+import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.vfs.FileType;
+import io.mirrorfs.vfs.VfsFile;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry;
+import org.apache.commons.compress.archivers.sevenz.SevenZFile;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.archivers.zip.ZipMethod;
+
+/**
+ * Turns an archive file into an {@link OpenArchive}: streamed formats from their
+ * {@link ArchiveIndex} (built now or loaded from the {@link IndexStore}), zip and 7z from their
+ * own directories read through ranged reads. Stateless.
+ */
+final class ArchiveOpener {
+
+    /** The unix file type bits of a mode (stat(2)). */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFLNK = 0120000;
+    private static final int S_IFDIR = 0040000;
+    private static final int MAX_LINK = 4096;
+
+    private ArchiveOpener() {
+    }
+
+    /** Returns the streamed archive {@code index} over {@code file}, which it takes ownership of. */
+    static OpenArchive streamed(String description, VfsFile file, ArchiveIndex index, ArchiveOptions options)
+            throws IOException {
+        RandomAccessBytes raw = RandomAccessBytes.of(file);
+        ArchiveFormat format = index.format();
+        List<Closeable> resources = new ArrayList<>();
+        RandomAccessBytes data;
+        if (format.compression() == ArchiveFormat.Compression.NONE) {
+            data = raw;
+        } else {
+            DecodedCursor.Factory cursors = switch (format.compression()) {
+                case GZIP -> index.checkpoints().isEmpty()
+                        ? new StreamCursors(raw, ArchiveFormat.decoder(format.compression()))
+                        : new GzipCursors(raw, index.checkpoints());
+                case XZ -> new XzCursors(raw);
+                default -> new StreamCursors(raw, ArchiveFormat.decoder(format.compression()));
+            };
+            DecodedView view = new DecodedView(cursors, index.decodedSize());
+            resources.add(view::close);
+            data = view;
+        }
+        resources.add(file);
+        FileAttrs archiveAttrs = file.attrs();
+        ArchiveTree tree = new ArchiveTree(description, archiveAttrs, withArchiveMtime(index.members(), archiveAttrs),
+                (m, attrs) -> new SliceFile(data, m, attrs), options.showOutsideSymlinks());
+        return new OpenArchive(format, tree, index.checkpointWeight(), resources);
+    }
+
+    /** A single compressed file has no mtime of its own in the index: it takes the archive's. */
+    private static List<Member> withArchiveMtime(List<Member> members, FileAttrs archive) {
+        if (members.size() != 1 || !members.get(0).mtime().equals(Instant.EPOCH) || members.get(0).mode() >= 0) {
+            return members;
+        }
+        Member m = members.get(0);
+        return List.of(new Member(m.name(), m.type(), m.size(), archive.mtime(), archive.permissions() & 07555,
+                m.link(), false, m.offset(), m.sparse()));
+    }
+
+    /** Opens zip {@code file}: the central directory is read at the end, nothing else. */
+    static OpenArchive zip(String description, VfsFile file, ArchiveOptions options) throws IOException {
+        RandomAccessBytes raw = RandomAccessBytes.of(file);
+        ZipFile zip = ZipFile.builder()
+                .setSeekableByteChannel(new RangeChannel(raw, 64 * 1024))
+                .setCharset(Charset.forName("Cp437")) // APPNOTE 4.4.4: names without the UTF-8 flag are CP437
+                .setUseUnicodeExtraFields(true)
+                .setIgnoreLocalFileHeader(true)
+                .get();
+        try {
+            List<ZipArchiveEntry> entries = Collections.list(zip.getEntries());
+            List<Member> members = new ArrayList<>(entries.size());
+            for (int i = 0; i < entries.size(); i++) {
+                zipMember(zip, entries.get(i), i).ifPresent(members::add);
+            }
+            ArchiveTree tree = new ArchiveTree(description, file.attrs(), members,
+                    (m, attrs) -> zipEntryFile(zip, raw, entries.get((int) m.offset()), attrs), options.showOutsideSymlinks());
+            return new OpenArchive(ArchiveFormat.EXPLICIT.get("zip"), tree, 0, List.of(zip, file));
+        } catch (IOException | RuntimeException e) {
+            zip.close();
+            throw e;
+        }
+    }
+
+    private static Optional<Member> zipMember(ZipFile zip, ZipArchiveEntry e, int index) throws IOException {
+        Instant mtime = e.getLastModifiedTime().toInstant();
+        boolean unix = e.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX && e.getUnixMode() != 0;
+        int mode = unix ? e.getUnixMode() & 07777 : -1;
+        if (e.isDirectory()) {
+            return Optional.of(Member.directory(e.getName(), mtime, mode));
+        }
+        if (e.isUnixSymlink()) {
+            if (e.getSize() > MAX_LINK || !zip.canReadEntryData(e)) {
+                return Optional.empty();
+            }
+            try (InputStream in = zip.getInputStream(e)) {
+                return Optional.of(Member.symlink(e.getName(), new String(in.readNBytes(MAX_LINK), StandardCharsets.UTF_8), mtime));
+            }
+        }
+        if (unix && (e.getUnixMode() & S_IFMT) != 0 && (e.getUnixMode() & S_IFMT) != 0100000) {
+            return Optional.empty(); // devices, fifos
+        }
+        return Optional.of(Member.file(e.getName(), e.getSize(), mtime, mode, index));
+    }
+
+    /** Stored entries are read in place; others are inflated from their start by a per-handle stream. */
+    private static VfsFile zipEntryFile(ZipFile zip, RandomAccessBytes raw, ZipArchiveEntry e, FileAttrs attrs)
+            throws IOException {
+        if (!zip.canReadEntryData(e)) {
+            throw new IOException("zip entry " + e.getName() + " uses an unsupported method or encryption");
+        }
+        if (e.getMethod() == ZipMethod.STORED.getCode()) {
+            long dataOffset = zipDataOffset(raw, e);
+            return new SliceFile(raw, Member.file(e.getName(), e.getSize(), attrs.mtime(), 0, dataOffset), attrs);
+        }
+        return new StreamMemberFile(attrs, () -> zip.getInputStream(e), new Object(), null);
+    }
+
+    /** Reads the local file header (APPNOTE 4.3.7) for where the data starts: 30 bytes plus name and extra. */
+    private static long zipDataOffset(RandomAccessBytes raw, ZipArchiveEntry e) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(30).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        raw.readFully(e.getLocalHeaderOffset(), header);
+        if (header.getInt(0) != 0x04034b50) {
+            throw new IOException("zip entry " + e.getName() + ": no local file header at " + e.getLocalHeaderOffset());
+        }
+        return e.getLocalHeaderOffset() + 30 + (header.getShort(26) & 0xffff) + (header.getShort(28) & 0xffff);
+    }
+
+    /** Opens 7z {@code file}; its headers are read through ranged reads, entries decoded on demand. */
+    static OpenArchive sevenZ(String description, VfsFile file, ArchiveOptions options) throws IOException {
+        RandomAccessBytes raw = RandomAccessBytes.of(file);
+        SevenZFile sevenZ = SevenZFile.builder().setSeekableByteChannel(new RangeChannel(raw, 64 * 1024)).get();
+        try {
+            List<SevenZArchiveEntry> entries = new ArrayList<>();
+            sevenZ.getEntries().forEach(entries::add);
+            List<Member> members = new ArrayList<>();
+            StreamMemberFile.Owner owner = new StreamMemberFile.Owner();
+            for (int i = 0; i < entries.size(); i++) {
+                sevenZMember(sevenZ, entries.get(i), i, owner).ifPresent(members::add);
+            }
+            ArchiveTree tree = new ArchiveTree(description, file.attrs(), members, (m, attrs) -> new StreamMemberFile(attrs,
+                    () -> sevenZ.getInputStream(entries.get((int) m.offset())), sevenZ, owner), options.showOutsideSymlinks());
+            return new OpenArchive(ArchiveFormat.EXPLICIT.get("7z"), tree, 0, List.of(sevenZ, file));
+        } catch (IOException | RuntimeException e) {
+            sevenZ.close();
+            throw e;
+        }
+    }
+
+    private static Optional<Member> sevenZMember(SevenZFile sevenZ, SevenZArchiveEntry e, int index,
+                                                 StreamMemberFile.Owner owner) throws IOException {
+        if (e.isAntiItem()) {
+            return Optional.empty();
+        }
+        Instant mtime = e.getHasLastModifiedDate() ? e.getLastModifiedTime().toInstant() : Instant.EPOCH;
+        int attributes = e.getHasWindowsAttributes() ? e.getWindowsAttributes() : 0;
+        // p7zip keeps the unix st_mode in the high 16 bits, flagged by 0x8000 (FILE_ATTRIBUTE_UNIX_EXTENSION).
+        int unixMode = (attributes & 0x8000) != 0 ? attributes >>> 16 : -1;
+        int mode = unixMode < 0 ? -1 : unixMode & 07777;
+        if (e.isDirectory() || unixMode >= 0 && (unixMode & S_IFMT) == S_IFDIR) {
+            return Optional.of(Member.directory(e.getName(), mtime, mode));
+        }
+        if (unixMode >= 0 && (unixMode & S_IFMT) == S_IFLNK) {
+            if (e.getSize() > MAX_LINK) {
+                return Optional.empty();
+            }
+            synchronized (sevenZ) {
+                owner.current = null;
+                try (InputStream in = sevenZ.getInputStream(e)) {
+                    return Optional.of(Member.symlink(e.getName(), new String(in.readNBytes(MAX_LINK), StandardCharsets.UTF_8), mtime));
+                }
+            }
+        }
+        return Optional.of(new Member(e.getName(), FileType.FILE, e.hasStream() ? e.getSize() : 0, mtime, mode, "",
+                false, index, new long[0]));
+    }
+}

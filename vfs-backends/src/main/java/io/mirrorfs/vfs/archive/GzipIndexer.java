@@ -1,0 +1,161 @@
+package io.mirrorfs.vfs.archive;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decompresses a gzip file (one or several members) for the indexing pass and records a
+ * {@link Checkpoint} at the first deflate block boundary after every {@code interval} bytes of
+ * output, as zlib's {@code zran.c} does. When the checkpoints outgrow {@code budget} bytes, every
+ * other one is dropped and the interval doubles, so memory stays bounded for any file size at the
+ * price of a longer resume. Not thread-safe.
+ */
+final class GzipIndexer extends InputStream {
+
+    private static final int IN_SIZE = 64 * 1024;
+
+    private final RangeInputStream source;
+    private final NativeInflater inflater;
+    private final byte[] in = new byte[IN_SIZE];
+    private final byte[] ring = new byte[Checkpoint.WINDOW];
+    private final long budget;
+    private final List<Checkpoint> checkpoints = new ArrayList<>();
+    private long interval;
+    private long weight;
+    private long decoded;
+    private long lastCheckpoint;
+    private int inLength;
+    private boolean finished;
+
+    /** Starts decompressing {@code source} (positioned at the start of the gzip file). */
+    GzipIndexer(RangeInputStream source, long interval, long budget) throws IOException {
+        this.source = source;
+        this.interval = interval;
+        this.budget = budget;
+        this.inflater = new NativeInflater(NativeInflater.GZIP, IN_SIZE, 256 * 1024);
+        checkpoints.add(Checkpoint.start());
+    }
+
+    /** Returns the checkpoints recorded so far, the first being the start of the file. */
+    List<Checkpoint> checkpoints() {
+        return List.copyOf(checkpoints);
+    }
+
+    /** Returns the decompressed bytes produced so far. */
+    long decodedSize() {
+        return decoded;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (!finished) {
+            if (inflater.availableIn() == 0 && !refill()) {
+                throw new EOFException("truncated gzip data after " + source.position() + " compressed bytes");
+            }
+            int n = inflater.inflate(NativeInflater.Z_BLOCK, b, off, len);
+            remember(b, off, n);
+            if (inflater.lastResult() == NativeInflater.Z_STREAM_END) {
+                nextMember();
+            } else if (atBoundary() && decoded - lastCheckpoint >= interval) {
+                addCheckpoint();
+            }
+            if (n > 0) {
+                return n;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        inflater.close();
+    }
+
+    private boolean refill() throws IOException {
+        int n = source.read(in, 0, in.length);
+        if (n <= 0) {
+            return false;
+        }
+        inLength = n;
+        inflater.setInput(in, 0, n);
+        return true;
+    }
+
+    /** After a member's trailer: another member follows, or the file ends (trailing zeros allowed). */
+    private void nextMember() throws IOException {
+        if (inflater.availableIn() == 0 && !refill()) {
+            finished = true;
+            return;
+        }
+        int next = in[inLength - inflater.availableIn()] & 0xff;
+        if (next != 0x1f) {
+            finished = true; // not another member: gzip(1) too ignores trailing garbage after a warning
+            return;
+        }
+        inflater.reset(NativeInflater.GZIP);
+    }
+
+    private boolean atBoundary() {
+        int type = inflater.dataType();
+        return (type & 128) != 0 && (type & 64) == 0;
+    }
+
+    private void addCheckpoint() {
+        long consumed = source.position() - inflater.availableIn();
+        int bits = inflater.dataType() & 7;
+        int length = (int) Math.min(decoded, Checkpoint.WINDOW);
+        byte[] window = new byte[length];
+        int start = (int) ((decoded - length) % Checkpoint.WINDOW);
+        int first = Math.min(length, Checkpoint.WINDOW - start);
+        System.arraycopy(ring, start, window, 0, first);
+        System.arraycopy(ring, 0, window, first, length - first);
+        Checkpoint c = Checkpoint.of(consumed, bits, decoded, window, length);
+        checkpoints.add(c);
+        weight += c.weight();
+        lastCheckpoint = decoded;
+        if (weight > budget && checkpoints.size() > 2) {
+            thin();
+        }
+    }
+
+    /** Drops every other checkpoint (never the start) and doubles the interval. */
+    private void thin() {
+        List<Checkpoint> kept = new ArrayList<>();
+        weight = 0;
+        for (int i = 0; i < checkpoints.size(); i++) {
+            if (i % 2 == 0) {
+                kept.add(checkpoints.get(i));
+                weight += checkpoints.get(i).weight();
+            }
+        }
+        checkpoints.clear();
+        checkpoints.addAll(kept);
+        interval *= 2;
+    }
+
+    private void remember(byte[] b, int off, int n) {
+        int from = off + Math.max(0, n - Checkpoint.WINDOW);
+        int count = Math.min(n, Checkpoint.WINDOW);
+        long pos = decoded + (n - count);
+        for (int i = 0; i < count; ) {
+            int at = (int) ((pos + i) % Checkpoint.WINDOW);
+            int run = Math.min(count - i, Checkpoint.WINDOW - at);
+            System.arraycopy(b, from + i, ring, at, run);
+            i += run;
+        }
+        decoded += n;
+    }
+}

@@ -1,0 +1,49 @@
+package io.mirrorfs.vfs.archive;
+
+import io.mirrorfs.vfs.VfsFile;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Bytes that can be read at any offset: an archive file, or the decompressed view of one.
+ * Implementations are safe for concurrent reads.
+ */
+interface RandomAccessBytes {
+
+    /** Returns the length in bytes. */
+    long size();
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes at {@code offset}; fewer only at the end, -1 at or
+     * past the end.
+     */
+    int read(long offset, ByteBuffer dst) throws IOException;
+
+    /** Fills {@code dst} from {@code offset}, failing with {@link EOFException} if the data ends first. */
+    default void readFully(long offset, ByteBuffer dst) throws IOException {
+        long pos = offset;
+        while (dst.hasRemaining()) {
+            int n = read(pos, dst);
+            if (n < 0) {
+                throw new EOFException("unexpected end of data at offset " + pos + " of " + size());
+            }
+            pos += n;
+        }
+    }
+
+    /** Returns an adapter reading {@code file}. */
+    static RandomAccessBytes of(VfsFile file) {
+        return new RandomAccessBytes() {
+            @Override
+            public long size() {
+                return file.attrs().size();
+            }
+
+            @Override
+            public int read(long offset, ByteBuffer dst) throws IOException {
+                return file.read(offset, dst);
+            }
+        };
+    }
+}

@@ -1,0 +1,86 @@
+package io.mirrorfs.vfs.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+
+/**
+ * A sequential, buffered stream over {@link RandomAccessBytes} from a start offset. {@link #skip}
+ * moves the position without reading, so skipping a member's data fetches none of it. Not
+ * thread-safe: one reader at a time.
+ */
+final class RangeInputStream extends InputStream {
+
+    private final RandomAccessBytes source;
+    private final ByteBuffer buffer;
+    private long bufferStart;
+    private long position;
+
+    /** Creates a stream reading {@code source} from {@code start} in chunks of {@code bufferSize}. */
+    RangeInputStream(RandomAccessBytes source, long start, int bufferSize) {
+        this.source = source;
+        this.buffer = ByteBuffer.allocate(bufferSize).limit(0);
+        this.bufferStart = start;
+        this.position = start;
+    }
+
+    /** Returns the offset of the next byte to be read. */
+    long position() {
+        return position;
+    }
+
+    /** Moves to {@code offset}, keeping the buffer when it still covers it. */
+    void seek(long offset) {
+        position = offset;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        if (!fill()) {
+            return -1;
+        }
+        int inBuffer = (int) (position - bufferStart);
+        int n = Math.min(len, buffer.limit() - inBuffer);
+        buffer.get(inBuffer, b, off, n);
+        position += n;
+        return n;
+    }
+
+    @Override
+    public long skip(long n) {
+        long step = Math.max(0, Math.min(n, source.size() - position));
+        position += step;
+        return step;
+    }
+
+    @Override
+    public int available() {
+        long inBuffer = bufferStart + buffer.limit() - position;
+        return inBuffer > 0 && position >= bufferStart ? (int) inBuffer : 0;
+    }
+
+    /** Makes the buffer cover {@code position}; returns false at the end of the source. */
+    private boolean fill() throws IOException {
+        if (position >= bufferStart && position < bufferStart + buffer.limit()) {
+            return true;
+        }
+        if (position >= source.size()) {
+            return false;
+        }
+        buffer.clear();
+        bufferStart = position;
+        int n = source.read(position, buffer);
+        buffer.flip();
+        return n > 0;
+    }
+}

@@ -1,0 +1,228 @@
+package io.mirrorfs.vfs.archive;
+
+import io.mirrorfs.vfs.FileType;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
+import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveStructSparse;
+import org.apache.commons.compress.archivers.tar.TarFile;
+
+/**
+ * The one sequential pass that indexes a streamed archive: it decompresses everything once
+ * (recording gzip checkpoints on the way), notes where each entry's data starts in the
+ * decompressed stream, and reads nothing twice. An uncompressed tar is read header by header,
+ * skipping member data without fetching it. Stateless; one call per pass.
+ */
+final class StreamIndexer {
+
+    /** A symlink target longer than this (cpio stores it as content) is not a symlink we show. */
+    private static final int MAX_LINK = 4096;
+
+    private StreamIndexer() {
+    }
+
+    /**
+     * Indexes {@code file} of {@code format}; {@code singleName} names the one member of a single
+     * compressed file.
+     *
+     * @throws IOException if the archive is corrupt or truncated
+     */
+    static ArchiveIndex index(RandomAccessBytes file, ArchiveFormat format, String singleName, ArchiveOptions options,
+                              IndexProgress progress) throws IOException {
+        if (format.compression() == ArchiveFormat.Compression.NONE && format.container() == ArchiveFormat.Container.TAR) {
+            return new ArchiveIndex(format, file.size(), plainTar(file), List.of());
+        }
+        RangeInputStream raw = new RangeInputStream(file, 0, 1 << 20);
+        GzipIndexer gzip = null;
+        InputStream decoded;
+        if (format.compression() == ArchiveFormat.Compression.GZIP && NativeInflater.available()) {
+            gzip = new GzipIndexer(raw, options.checkpointInterval(), options.checkpointMemory());
+            decoded = gzip;
+        } else {
+            decoded = ArchiveFormat.decoder(format.compression()).decode(raw);
+        }
+        try (Counting counted = new Counting(decoded, raw, progress)) {
+            List<Member> members = switch (format.container()) {
+                case TAR -> tar(counted);
+                case AR -> ar(counted);
+                case CPIO -> cpio(counted);
+                case SINGLE -> List.of();
+                case ZIP, SEVEN_Z -> throw new IllegalArgumentException(format.label() + " is not a streamed format");
+            };
+            counted.drain();
+            if (format.container() == ArchiveFormat.Container.SINGLE) {
+                members = List.of(Member.file(singleName, counted.count, Instant.EPOCH, -1, 0));
+            }
+            List<Checkpoint> checkpoints = gzip == null ? List.of() : gzip.checkpoints();
+            return new ArchiveIndex(format, counted.count, members, checkpoints);
+        }
+    }
+
+    private static List<Member> plainTar(RandomAccessBytes file) throws IOException {
+        List<Member> members = new ArrayList<>();
+        try (TarFile tar = new TarFile(new RangeChannel(file, 64 * 1024), 10240, 512, "UTF-8", false)) {
+            for (TarArchiveEntry e : tar.getEntries()) {
+                fromTar(e, e.getDataOffset()).ifPresent(members::add);
+            }
+        }
+        return members;
+    }
+
+    private static List<Member> tar(Counting in) throws IOException {
+        List<Member> members = new ArrayList<>();
+        TarArchiveInputStream tar = new TarArchiveInputStream(in, 10240, 512, "UTF-8", false);
+        TarArchiveEntry e;
+        while ((e = tar.getNextEntry()) != null) {
+            fromTar(e, in.count).ifPresent(members::add);
+        }
+        return members;
+    }
+
+    private static Optional<Member> fromTar(TarArchiveEntry e, long offset) throws IOException {
+        Instant mtime = e.getLastModifiedTime().toInstant();
+        int mode = e.getMode() & 07777;
+        if (e.isSymbolicLink()) {
+            return Optional.of(Member.symlink(e.getName(), e.getLinkName(), mtime));
+        }
+        if (e.isLink()) {
+            return Optional.of(Member.hardLink(e.getName(), e.getLinkName(), mtime, mode));
+        }
+        if (e.isDirectory()) {
+            return Optional.of(Member.directory(e.getName(), mtime, mode));
+        }
+        if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO() || e.isGlobalPaxHeader()) {
+            return Optional.empty(); // not part of a mirror
+        }
+        if (!e.isSparse()) {
+            return Optional.of(Member.file(e.getName(), e.getSize(), mtime, mode, offset));
+        }
+        List<TarArchiveStructSparse> chunks = e.getOrderedSparseHeaders();
+        long[] map = new long[chunks.size() * 2];
+        for (int i = 0; i < chunks.size(); i++) {
+            map[2 * i] = chunks.get(i).getOffset();
+            map[2 * i + 1] = chunks.get(i).getNumbytes();
+        }
+        return Optional.of(new Member(e.getName(), FileType.FILE, e.getRealSize(), mtime, mode, "", false, offset, map));
+    }
+
+    private static List<Member> ar(Counting in) throws IOException {
+        List<Member> members = new ArrayList<>();
+        ArArchiveInputStream ar = new ArArchiveInputStream(in);
+        ArArchiveEntry e;
+        while ((e = ar.getNextEntry()) != null) {
+            Instant mtime = Instant.ofEpochSecond(e.getLastModified());
+            members.add(Member.file(e.getName(), e.getLength(), mtime, e.getMode() & 07777, in.count));
+        }
+        return members;
+    }
+
+    private static List<Member> cpio(Counting in) throws IOException {
+        List<Member> members = new ArrayList<>();
+        Map<Integer, String> inodeOf = new HashMap<>();
+        CpioArchiveInputStream cpio = new CpioArchiveInputStream(in, StandardCharsets.UTF_8.name());
+        CpioArchiveEntry e;
+        while ((e = cpio.getNextEntry()) != null) {
+            Instant mtime = Instant.ofEpochSecond(e.getTime());
+            int mode = (int) (e.getMode() & 07777);
+            if (e.isDirectory()) {
+                members.add(Member.directory(e.getName(), mtime, mode));
+            } else if (e.isSymbolicLink()) {
+                if (e.getSize() <= MAX_LINK) {
+                    String target = new String(cpio.readNBytes((int) e.getSize()), StandardCharsets.UTF_8);
+                    members.add(Member.symlink(e.getName(), target, mtime));
+                }
+            } else if (e.isRegularFile()) {
+                if (e.getNumberOfLinks() > 1) {
+                    inodeOf.put(members.size(), e.getDeviceMaj() + ":" + e.getDeviceMin() + ":" + e.getInode());
+                }
+                members.add(Member.file(e.getName(), e.getSize(), mtime, mode, in.count));
+            }
+        }
+        return sharedCpioData(members, inodeOf);
+    }
+
+    /** newc stores a hard-linked file's data once, with the last of its names: give it to all names. */
+    private static List<Member> sharedCpioData(List<Member> members, Map<Integer, String> inodeOf) {
+        Map<String, Member> holders = new HashMap<>();
+        inodeOf.forEach((i, inode) -> {
+            if (members.get(i).size() > 0) {
+                holders.put(inode, members.get(i));
+            }
+        });
+        inodeOf.forEach((i, inode) -> {
+            Member holder = holders.get(inode);
+            if (holder != null && members.get(i).size() == 0) {
+                members.set(i, holder.renamed(members.get(i).name()));
+            }
+        });
+        return members;
+    }
+
+    /** Counts decompressed bytes (the offset of the next one) and reports compressed progress. */
+    private static final class Counting extends FilterInputStream {
+        private final RangeInputStream raw;
+        private final IndexProgress progress;
+        private long count;
+
+        Counting(InputStream in, RangeInputStream raw, IndexProgress progress) {
+            super(in);
+            this.raw = raw;
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+                progress.update(raw.position());
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // Decompressed data cannot be skipped without decoding it: read, so the count stays exact.
+            byte[] scratch = new byte[(int) Math.min(n, 64 * 1024)];
+            long done = 0;
+            while (done < n) {
+                int got = read(scratch, 0, (int) Math.min(scratch.length, n - done));
+                if (got < 0) {
+                    break;
+                }
+                done += got;
+            }
+            return done;
+        }
+
+        /** Decodes the rest, so the length is known and every checksum has been verified. */
+        void drain() throws IOException {
+            byte[] scratch = new byte[256 * 1024];
+            while (read(scratch, 0, scratch.length) >= 0) {
+                // discard
+            }
+        }
+    }
+}
