@@ -35,7 +35,14 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        return cli.execute(args);
+        String[] expanded;
+        try {
+            expanded = ConfigArguments.expand(cli, args);
+        } catch (ConfigException e) {
+            cli.getErr().println("mirrorfs: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        return cli.execute(expanded);
     }
 
     @Override

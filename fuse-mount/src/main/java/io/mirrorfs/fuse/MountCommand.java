@@ -27,6 +27,12 @@ final class MountCommand implements Callable<Integer> {
             description = "Mount URL at PATH inside the mirror. Schemes: file:///DIR (more as they land). Repeatable; the longest PATH wins; parents of PATHs are created.")
     List<String> sources;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Read settings from FILE: 'key = value' lines whose keys are this command's long options without dashes "
+                    + "(uid = 33, read-timeout = 10s, o = allow_other), 'source /PATH = URL' lines, 'mountpoint = DIR' and '#' comments. "
+                    + "Options on the command line win over the file. See mirrorfs(1) and /etc/mirrorfs/example.conf.")
+    Path config;
+
     @Mixin
     CommonOptions common;
 
