@@ -1,6 +1,5 @@
 package io.mirrorfs.cache;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.io.Closeable;
@@ -10,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -39,7 +37,7 @@ public final class BlockCache implements Closeable {
 
     private final CacheConfig config;
     private final Ticker ticker;
-    private final AsyncCache<BlockKey, Block> blocks;
+    private final SingleFlight<BlockKey, Block> blocks;
     private final Semaphore pinPermitsKiB;
     private final Executor readAheadExecutor;
     private final Optional<ThreadPoolExecutor> ownedReadAhead;
@@ -59,13 +57,13 @@ public final class BlockCache implements Closeable {
     private BlockCache(CacheConfig config, Optional<Executor> readAhead, Ticker ticker) throws IOException {
         this.config = config;
         this.ticker = ticker;
-        this.blocks = Caffeine.newBuilder()
+        this.blocks = new SingleFlight<>(Caffeine.newBuilder()
                 .maximumWeight(config.sharedBytes())
                 .weigher((BlockKey k, Block b) -> b.weight())
                 .executor(Runnable::run)
                 .ticker(ticker)
                 .evictionListener((BlockKey k, Block b, com.github.benmanes.caffeine.cache.RemovalCause cause) -> evictions.increment())
-                .buildAsync();
+                .build());
         this.pinPermitsKiB = new Semaphore((int) (config.pinnedBytes() >> 10));
         if (readAhead.isPresent()) {
             this.readAheadExecutor = readAhead.get();
@@ -115,7 +113,7 @@ public final class BlockCache implements Closeable {
     public CacheStats stats() {
         Map<String, CacheStats.SourceStats> perSource = new TreeMap<>();
         sources.forEach((id, c) -> perSource.put(id, c.snapshot()));
-        long held = blocks.synchronous().policy().eviction().flatMap(e -> {
+        long held = blocks.cache().policy().eviction().flatMap(e -> {
             java.util.OptionalLong w = e.weightedSize();
             return w.isPresent() ? Optional.of(w.getAsLong()) : Optional.empty();
         }).orElse(0L);
@@ -156,7 +154,7 @@ public final class BlockCache implements Closeable {
      * unless another thread is already loading the same key.
      */
     Block load(BlockKey key, int expectedLength, IoSupplier<byte[]> fetch, boolean readAhead) throws IOException {
-        SingleFlight.Loaded<Block> loaded = SingleFlight.load(blocks, key, () -> loadMissing(key, expectedLength, fetch, readAhead));
+        SingleFlight.Loaded<Block> loaded = blocks.load(key, () -> loadMissing(key, expectedLength, fetch, readAhead));
         if (!loaded.loadedHere() && !readAhead) {
             hits.increment();
         }
@@ -165,17 +163,17 @@ public final class BlockCache implements Closeable {
 
     /** Returns the block for {@code key} if memory holds it complete; counts a hit when it does. */
     Optional<Block> peek(BlockKey key) {
-        CompletableFuture<Block> f = blocks.getIfPresent(key);
-        if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+        Block b = blocks.cache().getIfPresent(key);
+        if (b == null) {
             return Optional.empty();
         }
         hits.increment();
-        return Optional.of(f.join());
+        return Optional.of(b);
     }
 
     /** Returns whether memory holds {@code key} or a fetch of it is running. */
     boolean isPresentOrLoading(BlockKey key) {
-        return blocks.asMap().containsKey(key);
+        return blocks.isPresentOrLoading(key);
     }
 
     /** Records a read served from a block the handle had pinned. */

@@ -1,6 +1,5 @@
 package io.mirrorfs.cache;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -28,27 +26,27 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class MetadataCache {
 
-    private final AsyncCache<VfsPath, Optional<FileAttrs>> stats;
-    private final AsyncCache<VfsPath, List<DirEntry>> listings;
+    private final SingleFlight<VfsPath, Optional<FileAttrs>> stats;
+    private final SingleFlight<VfsPath, List<DirEntry>> listings;
     private final LongAdder hits;
     private final LongAdder misses;
 
     MetadataCache(CacheConfig config, Ticker ticker, LongAdder hits, LongAdder misses) {
         long ttl = config.metadataTtl().toNanos();
         long negativeTtl = config.negativeTtl().toNanos();
-        this.stats = Caffeine.newBuilder()
+        this.stats = new SingleFlight<>(Caffeine.newBuilder()
                 .maximumSize(config.maxMetadataEntries())
                 .expireAfter(new TtlExpiry<VfsPath, Optional<FileAttrs>>(v -> v.isPresent() ? ttl : negativeTtl))
                 .executor(Runnable::run)
                 .ticker(ticker)
-                .buildAsync();
-        this.listings = Caffeine.newBuilder()
+                .build());
+        this.listings = new SingleFlight<>(Caffeine.newBuilder()
                 .maximumWeight(config.maxMetadataEntries())
                 .weigher((VfsPath k, List<DirEntry> v) -> 1 + v.size())
                 .expireAfter(new TtlExpiry<VfsPath, List<DirEntry>>(v -> ttl))
                 .executor(Runnable::run)
                 .ticker(ticker)
-                .buildAsync();
+                .build());
         this.hits = hits;
         this.misses = misses;
     }
@@ -59,7 +57,7 @@ final class MetadataCache {
      * @throws NoSuchFileException when the path is known not to exist
      */
     FileAttrs stat(VfsPath path, IoSupplier<FileAttrs> upstream) throws IOException {
-        Optional<Optional<FileAttrs>> cached = completed(stats.getIfPresent(path));
+        Optional<Optional<FileAttrs>> cached = Optional.ofNullable(stats.cache().getIfPresent(path));
         if (cached.isEmpty()) {
             cached = fromParentListing(path);
         }
@@ -67,7 +65,7 @@ final class MetadataCache {
             hits.increment();
             return cached.get().orElseThrow(() -> new NoSuchFileException(path.toString()));
         }
-        SingleFlight.Loaded<Optional<FileAttrs>> loaded = SingleFlight.load(stats, path, () -> {
+        SingleFlight.Loaded<Optional<FileAttrs>> loaded = stats.load(path, () -> {
             try {
                 return Optional.of(upstream.get());
             } catch (NoSuchFileException e) {
@@ -80,7 +78,7 @@ final class MetadataCache {
 
     /** Returns the entries of {@code dir}, from memory when fresh, else from {@code upstream}. */
     List<DirEntry> list(VfsPath dir, IoSupplier<List<DirEntry>> upstream) throws IOException {
-        SingleFlight.Loaded<List<DirEntry>> loaded = SingleFlight.load(listings, dir, () -> List.copyOf(upstream.get()));
+        SingleFlight.Loaded<List<DirEntry>> loaded = listings.load(dir, () -> List.copyOf(upstream.get()));
         if (!loaded.loadedHere()) {
             hits.increment();
             return loaded.value();
@@ -88,7 +86,7 @@ final class MetadataCache {
         misses.increment();
         for (DirEntry e : loaded.value()) {
             if (e.attrs().isPresent()) {
-                stats.put(dir.resolve(e.name()), CompletableFuture.completedFuture(e.attrs()));
+                stats.cache().put(dir.resolve(e.name()), e.attrs());
             }
         }
         return loaded.value();
@@ -96,18 +94,18 @@ final class MetadataCache {
 
     /** Returns the fresh attributes of {@code path} if memory holds them, without counting or loading. */
     Optional<FileAttrs> peek(VfsPath path) {
-        return completed(stats.getIfPresent(path)).flatMap(o -> o);
+        return Optional.ofNullable(stats.cache().getIfPresent(path)).flatMap(o -> o);
     }
 
     /** Stores {@code attrs} for {@code path} (e.g. recovered from disk) with the normal TTL. */
     void put(VfsPath path, FileAttrs attrs) {
-        stats.put(path, CompletableFuture.completedFuture(Optional.of(attrs)));
+        stats.cache().put(path, Optional.of(attrs));
     }
 
     /** Forgets what is known about {@code path} and its parent's listing, so the next access asks upstream. */
     void invalidate(VfsPath path) {
-        stats.synchronous().invalidate(path);
-        path.parent().ifPresent(listings.synchronous()::invalidate);
+        stats.cache().invalidate(path);
+        path.parent().ifPresent(listings.cache()::invalidate);
     }
 
     private Optional<Optional<FileAttrs>> fromParentListing(VfsPath path) {
@@ -115,7 +113,7 @@ final class MetadataCache {
         if (parent.isEmpty()) {
             return Optional.empty();
         }
-        Optional<List<DirEntry>> listing = completed(listings.getIfPresent(parent.get()));
+        Optional<List<DirEntry>> listing = Optional.ofNullable(listings.cache().getIfPresent(parent.get()));
         if (listing.isEmpty()) {
             return Optional.empty();
         }
@@ -126,13 +124,6 @@ final class MetadataCache {
             }
         }
         return Optional.of(Optional.empty());
-    }
-
-    private static <V> Optional<V> completed(CompletableFuture<V> f) {
-        if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
-            return Optional.empty();
-        }
-        return Optional.of(f.join());
     }
 
     /** Expires an entry a fixed time after it was written; reads do not extend it. */

@@ -1,30 +1,46 @@
 package io.mirrorfs.cache;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Loads a value into a Caffeine {@link AsyncCache} so that concurrent callers for one key share
- * one load, run on the calling thread.
+ * A Caffeine cache of completed values plus the loads in progress, so that concurrent callers
+ * for one key share one load, run on the first caller's thread.
  *
- * <p>Why not {@code AsyncCache.get(key, function)}: that runs the load on an executor (a thread
- * hop per miss), and the synchronous cache's {@code get} holds a hash-bin lock during the load,
- * which would stall unrelated keys while a slow server answers. Here the first caller installs an
- * incomplete future with {@code putIfAbsent}, loads, and completes it; later callers wait on that
- * future. A failed future is dropped by Caffeine, so the next caller loads again. Stateless.
+ * <p>Why not Caffeine's own loading: {@code AsyncCache.get(key, function)} runs the load on an
+ * executor (a thread hop per miss) and logs a stack trace for every failed load (an unreachable
+ * server would flood the log); the synchronous {@code Cache.get} holds a hash-bin lock during the
+ * load, stalling unrelated keys while a slow server answers. Here a load in progress is a future
+ * in a map of its own; only successful values enter the cache, and failures reach every waiter
+ * as the loader's own exception. Thread-safe.
  */
-final class SingleFlight {
+final class SingleFlight<K, V> {
 
-    private SingleFlight() {
+    private final Cache<K, V> cache;
+    private final ConcurrentHashMap<K, CompletableFuture<V>> loading = new ConcurrentHashMap<>();
+
+    SingleFlight(Cache<K, V> cache) {
+        this.cache = cache;
     }
 
     /** Outcome of {@link #load}: the value and whether this caller did the loading. */
     record Loaded<V>(V value, boolean loadedHere) {
+    }
+
+    /** Returns the cache of completed values. */
+    Cache<K, V> cache() {
+        return cache;
+    }
+
+    /** Returns whether {@code key} is cached or being loaded. */
+    boolean isPresentOrLoading(K key) {
+        return loading.containsKey(key) || cache.asMap().containsKey(key);
     }
 
     /**
@@ -32,39 +48,45 @@ final class SingleFlight {
      * cache holds it or another thread is loading it. A load that failed in another thread is
      * retried once here, so one caller's closed handle does not fail its neighbours.
      */
-    static <K, V> Loaded<V> load(AsyncCache<K, V> cache, K key, IoSupplier<V> loader) throws IOException {
+    Loaded<V> load(K key, IoSupplier<V> loader) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            CompletableFuture<V> existing = cache.getIfPresent(key);
-            if (existing == null) {
-                CompletableFuture<V> mine = new CompletableFuture<>();
-                existing = cache.asMap().putIfAbsent(key, mine);
-                if (existing == null) {
-                    return new Loaded<>(complete(mine, loader), true);
-                }
+            V cached = cache.getIfPresent(key);
+            if (cached != null) {
+                return new Loaded<>(cached, false);
+            }
+            CompletableFuture<V> mine = new CompletableFuture<>();
+            CompletableFuture<V> other = loading.putIfAbsent(key, mine);
+            if (other == null) {
+                return new Loaded<>(loadHere(key, mine, loader), true);
             }
             try {
-                return new Loaded<>(await(existing), false);
+                return new Loaded<>(await(other), false);
             } catch (IOException | RuntimeException e) {
                 if (attempt >= 1) {
                     throw e;
                 }
-                cache.asMap().remove(key, existing);
             }
         }
     }
 
-    private static <V> V complete(CompletableFuture<V> mine, IoSupplier<V> loader) throws IOException {
+    private V loadHere(K key, CompletableFuture<V> mine, IoSupplier<V> loader) throws IOException {
         try {
-            V value = loader.get();
+            V value = cache.getIfPresent(key); // it may have landed between our two lookups
+            if (value == null) {
+                value = loader.get();
+                cache.put(key, value);
+            }
             mine.complete(value);
             return value;
         } catch (IOException | RuntimeException | Error e) {
             mine.completeExceptionally(e);
             throw e;
+        } finally {
+            loading.remove(key, mine);
         }
     }
 
-    /** Waits for {@code future}, unwrapping its failure into the exception the loader threw. */
+    /** Waits for {@code future}, rethrowing its failure as the exception the loader threw. */
     static <V> V await(CompletableFuture<V> future) throws IOException {
         try {
             return future.get();

@@ -1,0 +1,147 @@
+package io.mirrorfs.cache;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mirrorfs.vfs.VfsFile;
+import io.mirrorfs.vfs.VfsPath;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DiskTierTest {
+
+    private static final int BLOCK = 64 << 10;
+    private static final VfsPath FILE = VfsPath.parse("/pub/data.bin");
+    private static final byte[] DATA = CountingSource.pattern(300_000, 5);
+
+    @TempDir
+    Path dir;
+
+    private final CountingSource source = new CountingSource().put("/pub/data.bin", DATA);
+
+    private BlockCache cache() throws IOException {
+        CacheConfig config = CacheConfig.builder().blockSize(BLOCK).randomFetchSize(16 << 10).maxBytes(4L << 20)
+                .diskDir(dir).diskMaxBytes(1L << 20).build();
+        return BlockCache.create(config, new ManualExecutor(), new FakeTicker());
+    }
+
+    private static byte[] readAll(VfsFile f) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate((int) f.attrs().size());
+        while (b.hasRemaining() && f.read(b.position(), b) >= 0) {
+            // keep reading
+        }
+        return b.array();
+    }
+
+    /** Reads the whole file through a fresh cache over the same directory (a restart), then closes it. */
+    private byte[] readThroughNewCache() throws IOException {
+        try (BlockCache cache = cache()) {
+            CachingVfs vfs = new CachingVfs(source, "/pub=mem:", cache);
+            try (VfsFile f = vfs.open(FILE)) {
+                return readAll(f);
+            }
+        }
+    }
+
+    private List<Path> entryFiles() throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> p.toString().endsWith(".mfc")).toList();
+        }
+    }
+
+    @Test
+    void aRestartServesFromDiskWhileTheSourceIsDown() throws IOException {
+        assertArrayEquals(DATA, readThroughNewCache());
+        int fetched = source.reads.get();
+        assertTrue(fetched >= 5, "5 blocks fetched the first time");
+        source.setDown(true);
+        try (BlockCache cache = cache()) {
+            CachingVfs vfs = new CachingVfs(source, "/pub=mem:", cache);
+            try (VfsFile f = vfs.open(FILE)) {
+                assertArrayEquals(DATA, readAll(f));
+            }
+            assertEquals(5, cache.stats().diskHits());
+            assertThrows(ConnectException.class, () -> vfs.stat(VfsPath.parse("/pub/never-read")));
+        }
+        assertEquals(fetched, source.reads.get(), "nothing went upstream");
+    }
+
+    @Test
+    void corruptAndTruncatedEntriesAreDetectedAndRefetched() throws IOException {
+        assertArrayEquals(DATA, readThroughNewCache());
+        int fetched = source.reads.get();
+        List<Path> files = entryFiles();
+        Path corrupt = files.stream().filter(p -> sizeOf(p) > BLOCK).findFirst().orElseThrow();
+        Path truncated = files.stream().filter(p -> sizeOf(p) > BLOCK && !p.equals(corrupt)).findFirst().orElseThrow();
+        byte[] bytes = Files.readAllBytes(corrupt);
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(corrupt, bytes);
+        try (var ch = Files.newByteChannel(truncated, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 10);
+        }
+        try (BlockCache cache = cache()) {
+            CachingVfs vfs = new CachingVfs(source, "/pub=mem:", cache);
+            try (VfsFile f = vfs.open(FILE)) {
+                assertArrayEquals(DATA, readAll(f), "damaged entries are never served");
+            }
+            assertEquals(2, cache.stats().diskCorrupt());
+            assertEquals(3, cache.stats().diskHits());
+        }
+        assertEquals(fetched + 2, source.reads.get(), "exactly the two damaged blocks were fetched again");
+    }
+
+    @Test
+    void theDiskTierStaysWithinItsBoundEvictingTheLeastRecentlyUsed() throws IOException {
+        DiskStore store = DiskStore.open(dir, 350_000); // three 100 KB entries plus their headers
+        for (int i = 0; i < 10; i++) {
+            store.write("k" + i, new byte[100_000]);
+            assertTrue(store.bytes() <= 350_000);
+        }
+        assertTrue(store.read("k0").isEmpty());
+        assertTrue(store.read("k9").isPresent());
+        store.read("k7");
+        store.write("k10", new byte[100_000]);
+        assertTrue(store.read("k7").isPresent(), "recently read entries survive");
+        assertTrue(store.read("k8").isEmpty(), "the least recently used one went");
+        DiskStore reopened = DiskStore.open(dir, 350_000);
+        assertEquals(store.bytes(), reopened.bytes(), "the index is rebuilt from the directory");
+        assertTrue(reopened.read("k10").isPresent());
+    }
+
+    @Test
+    void anEntryUnderAnotherKeyIsNotServed() throws IOException {
+        DiskStore store = DiskStore.open(dir, 1 << 20);
+        store.write("a", new byte[] {1, 2, 3});
+        Files.createDirectories(store.fileFor("b").getParent());
+        Files.copy(store.fileFor("a"), store.fileFor("b"));
+        assertTrue(store.read("b").isEmpty(), "the key inside the file is checked, not just the file name");
+        assertArrayEquals(new byte[] {1, 2, 3}, store.read("a").orElseThrow());
+        assertEquals(1, store.corruptCount());
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void encodingRoundTrips() {
+        byte[] payload = Arrays.copyOf(DATA, 1000);
+        assertArrayEquals(payload, DiskStore.decode(DiskStore.encode("key", payload), "key").orElseThrow());
+        assertTrue(DiskStore.decode(DiskStore.encode("key", payload), "other").isEmpty());
+    }
+}
