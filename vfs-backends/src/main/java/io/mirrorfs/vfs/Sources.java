@@ -1,6 +1,7 @@
 package io.mirrorfs.vfs;
 
 import io.mirrorfs.vfs.ftp.FtpSourceFactory;
+import io.mirrorfs.vfs.http.HttpSourceFactory;
 import io.mirrorfs.vfs.local.LocalSourceFactory;
 import java.io.IOException;
 import java.net.URI;
@@ -13,7 +14,7 @@ import java.util.TreeMap;
 /** Turns source URLs into {@link Vfs} instances, by scheme. Thread-safe. */
 public final class Sources {
 
-    private static final List<SourceFactory> FACTORIES = List.of(new LocalSourceFactory(), new FtpSourceFactory());
+    private static final List<SourceFactory> FACTORIES = List.of(new LocalSourceFactory(), new FtpSourceFactory(), new HttpSourceFactory());
 
     private Sources() {
     }

@@ -23,11 +23,11 @@ import java.util.Random;
  */
 public final class GeneratedTree implements AutoCloseable {
 
-    /** Names that need escaping in URLs or are otherwise easy to get wrong. */
+    /** Names that need escaping in URLs or are otherwise easy to get wrong (none starts with a dot: nginx autoindex hides those). */
     public static final List<String> ODD_NAMES = List.of(
             "with space.txt", "100%.txt", "50%25 encoded.txt", "hash#tag.txt", "what?.txt", "a+b.txt",
             "semi;colon.txt", "ünïcödé-日本語.txt", "quote'and&amp.txt", "tilde~.txt", "comma,eq=.txt",
-            "brackets[1](2).txt", "dollar$@!.txt", "..leading-dots", "trailing.dot.");
+            "brackets[1](2).txt", "dollar$@!.txt", "mid..dots..", "trailing.dot.");
 
     /** The directory with 10,000 entries. */
     public static final String MANY_DIR = "many";
