@@ -7,7 +7,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry;
 import org.apache.commons.compress.archivers.sevenz.SevenZFile;
+import org.apache.commons.compress.archivers.zip.UnicodePathExtraField;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.archivers.zip.ZipMethod;
@@ -79,7 +82,7 @@ final class ArchiveOpener {
         RandomAccessBytes raw = RandomAccessBytes.of(file);
         ZipFile zip = ZipFile.builder()
                 .setSeekableByteChannel(new RangeChannel(raw, 64 * 1024))
-                .setCharset(Charset.forName("Cp437")) // APPNOTE 4.4.4: names without the UTF-8 flag are CP437
+                .setCharset(StandardCharsets.UTF_8) // names are decoded again by zipName
                 .setUseUnicodeExtraFields(true)
                 .setIgnoreLocalFileHeader(true)
                 .get();
@@ -99,24 +102,44 @@ final class ArchiveOpener {
     }
 
     private static Optional<Member> zipMember(ZipFile zip, ZipArchiveEntry e, int index) throws IOException {
+        String name = zipName(e);
         Instant mtime = e.getLastModifiedTime().toInstant();
         boolean unix = e.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX && e.getUnixMode() != 0;
         int mode = unix ? e.getUnixMode() & 07777 : -1;
         if (e.isDirectory()) {
-            return Optional.of(Member.directory(e.getName(), mtime, mode));
+            return Optional.of(Member.directory(name, mtime, mode));
         }
         if (e.isUnixSymlink()) {
             if (e.getSize() > MAX_LINK || !zip.canReadEntryData(e)) {
                 return Optional.empty();
             }
             try (InputStream in = zip.getInputStream(e)) {
-                return Optional.of(Member.symlink(e.getName(), new String(in.readNBytes(MAX_LINK), StandardCharsets.UTF_8), mtime));
+                return Optional.of(Member.symlink(name, new String(in.readNBytes(MAX_LINK), StandardCharsets.UTF_8), mtime));
             }
         }
         if (unix && (e.getUnixMode() & S_IFMT) != 0 && (e.getUnixMode() & S_IFMT) != 0100000) {
             return Optional.empty(); // devices, fifos
         }
-        return Optional.of(Member.file(e.getName(), e.getSize(), mtime, mode, index));
+        return Optional.of(Member.file(name, e.getSize(), mtime, mode, index));
+    }
+
+    /**
+     * Returns the entry's name: as flagged UTF-8 (APPNOTE 4.4.4 bit 11) or from the Info-ZIP
+     * Unicode Path field when present; otherwise the raw bytes as UTF-8 when they are valid UTF-8
+     * (what Info-ZIP's zip writes on a UTF-8 system, and what unzip restores byte for byte), else
+     * as CP437, the format's historical default.
+     */
+    private static String zipName(ZipArchiveEntry e) {
+        if (e.getGeneralPurposeBit().usesUTF8ForNames() || e.getExtraField(UnicodePathExtraField.UPATH_ID) != null) {
+            return e.getName();
+        }
+        byte[] raw = e.getRawName();
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException notUtf8) {
+            return new String(raw, Charset.forName("Cp437"));
+        }
     }
 
     /** Stored entries are read in place; others are inflated from their start by a per-handle stream. */
