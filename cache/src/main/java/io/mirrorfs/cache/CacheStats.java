@@ -105,6 +105,6 @@ public record CacheStats(
     }
 
     private static void line(StringBuilder sb, String name, long value) {
-        sb.append(name).append(' ').append(String.format("%20d", value)).append('\n');
+        sb.append(String.format("%-24s %20d%n", name, value));
     }
 }

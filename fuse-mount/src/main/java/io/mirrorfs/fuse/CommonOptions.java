@@ -45,11 +45,45 @@ final class CommonOptions {
             description = "Show symlinks whose target lies outside their source (hidden by default, so a web server following symlinks cannot reach the host's files).")
     boolean showOutsideSymlinks;
 
+    @Option(names = "--cache-size", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "256M",
+            description = "Memory for cached file data, all sources together, e.g. 64M or 1G (default: ${DEFAULT-VALUE}).")
+    long cacheSize;
+
+    @Option(names = "--block-size", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "1M",
+            description = "Unit of caching and of sequential fetches, a power of two from 4K to 64M (default: ${DEFAULT-VALUE}).")
+    long blockSize;
+
+    @Option(names = "--read-ahead", paramLabel = "BLOCKS", defaultValue = "4",
+            description = "Blocks fetched ahead of a sequential reader; 0 disables (default: ${DEFAULT-VALUE}).")
+    int readAhead;
+
+    @Option(names = "--dir-cache-ttl", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "60s",
+            description = "How long file attributes and listings are reused before asking the server again; an upstream change shows after at most this long (default: ${DEFAULT-VALUE}).")
+    Duration dirCacheTtl;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Keep cached blocks (checksummed) in DIR too, across restarts: files read before stay readable while their server is down.")
+    Path cacheDir;
+
+    @Option(names = "--disk-cache-size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Size bound of --cache-dir, least recently used data evicted first (default: 1G).")
+    Long diskCacheSize;
+
     @Option(names = {"-v", "--verbose"}, description = "Log debug details and stack traces.")
     boolean verbose;
 
     @Option(names = "--debug-fuse", description = "Print libfuse's own trace of every kernel request (very verbose).")
     boolean debugFuse;
+
+    /** Returns the {@code -o} values preceded by the kernel cache timeouts derived from --dir-cache-ttl. */
+    List<String> fuseOptionsWithCacheTimeouts() {
+        return CacheSettings.fuseOptions(dirCacheTtl, fuseOptions);
+    }
+
+    /** Returns the cache settings, checked against each other and the kernel timeouts. */
+    io.mirrorfs.cache.CacheConfig cacheConfig() {
+        return CacheSettings.config(cacheSize, blockSize, readAhead, dirCacheTtl, cacheDir, diskCacheSize, fuseOptions);
+    }
 
     /** Returns the network settings as the VFS's options record. */
     SourceOptions sourceOptions() {

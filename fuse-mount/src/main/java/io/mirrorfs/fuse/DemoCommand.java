@@ -27,14 +27,14 @@ final class DemoCommand implements Callable<Integer> {
         if (!java.nio.file.Files.exists(mountPoint)) {
             java.nio.file.Files.createDirectories(mountPoint);
         }
-        Mounter mounter = new Mounter(mountPoint, common.fuseOptions, common.debugFuse, common.uid(), common.gid(), System.out);
+        Mounter mounter = new Mounter(mountPoint, common.fuseOptionsWithCacheTimeouts(), common.debugFuse, common.uid(), common.gid(), System.out);
         mounter.checkMountPoint();
         Path tree = DemoTree.create();
         try {
             List<SourceSpec> specs = List.of(
                     new SourceSpec(io.mirrorfs.vfs.VfsPath.ROOT, tree.toUri().toString()),
                     new SourceSpec(io.mirrorfs.vfs.VfsPath.parse("/local/sample"), tree.toUri().toString()));
-            Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), Clock.systemUTC());
+            Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), common.cacheConfig(), Clock.systemUTC());
             Path mp = mountPoint.toAbsolutePath().normalize();
             String ready = String.join("\n",
                     "mirrorfs: demo mounted at " + mp,

@@ -20,8 +20,14 @@ final class FuseOptions {
      * <li>{@code auto_cache}: file pages stay in the page cache across opens and are dropped when
      *     mtime or size change, so warm re-reads never reach Java yet an upstream change is seen.
      * <li>{@code attr_timeout}/{@code entry_timeout}=5 s, {@code negative_timeout}=5 s: a stat storm
-     *     (find, ls -l, make) reaches Java about once per file per 5 s; changes show after 5 s more
-     *     than the source's own freshness.
+     *     (find, ls -l, make) reaches Java about once per file per 5 s, and Java answers it from the
+     *     metadata cache. The mount commands replace these three with values derived from
+     *     {@code --dir-cache-ttl} ({@link CacheSettings}: the kernel gets min(5 s, TTL/2), the cache
+     *     layer the rest), so kernel plus cache never show an upstream change later than the TTL.
+     * <li>{@code auto_cache} rather than {@code kernel_cache}: {@code kernel_cache} would keep a
+     *     file's pages across opens even after the source changed it; {@code auto_cache} keeps
+     *     them only while mtime and size stay the same, which is what the version pinned by the
+     *     cache layer promises.
      * <li>{@code max_readahead=1048576}: the kernel's default FUSE read-ahead (128 KiB) leaves a
      *     sequential reader waiting on every request; 1 MiB doubled cold sequential throughput on
      *     a local source here (338 to 722 MiB/s, integration-tests/bench/local-bench.sh).

@@ -1,5 +1,9 @@
 package io.mirrorfs.fuse;
 
+import io.mirrorfs.cache.BlockCache;
+import io.mirrorfs.cache.CacheConfig;
+import io.mirrorfs.cache.CachingVfs;
+import io.mirrorfs.cache.StatsFileVfs;
 import io.mirrorfs.vfs.MountTable;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.Sources;
@@ -24,17 +28,29 @@ final class MirrorAssembly {
      * @throws IOException              if a source cannot be created (a missing local directory)
      */
     static Vfs assemble(List<SourceSpec> specs, SourceOptions options, Clock clock) throws IOException {
+        return assemble(specs, options, CacheConfig.DEFAULTS, clock);
+    }
+
+    /**
+     * Returns the mirror for {@code specs}, every source behind a {@link CachingVfs} sharing one
+     * {@link BlockCache} (one memory budget, one read-ahead pool), keyed by the source's mount
+     * path and redacted URL so the disk tier finds its blocks again after a restart. The top
+     * adds {@code /.mirrorfs/stats} and closes the cache at unmount.
+     */
+    static Vfs assemble(List<SourceSpec> specs, SourceOptions options, CacheConfig cacheConfig, Clock clock) throws IOException {
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("at least one --source /PATH=URL is needed");
         }
         Map<VfsPath, Vfs> mounts = new LinkedHashMap<>();
+        BlockCache cache = BlockCache.create(cacheConfig);
         try {
             for (SourceSpec spec : specs) {
                 if (mounts.containsKey(spec.mountPath())) {
                     throw new IllegalArgumentException("two sources are mounted at " + spec.mountPath());
                 }
                 try {
-                    mounts.put(spec.mountPath(), Sources.open(spec.url(), options));
+                    mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), options),
+                            spec.redacted(), cache));
                 } catch (IOException e) {
                     throw new IOException("--source " + spec.redacted() + ": " + e.getMessage(), e);
                 }
@@ -47,8 +63,9 @@ final class MirrorAssembly {
                     e.addSuppressed(suppressed);
                 }
             }
+            cache.close();
             throw e;
         }
-        return new MountTable(mounts, clock.instant());
+        return new StatsFileVfs(new MountTable(mounts, clock.instant()), cache, clock);
     }
 }

@@ -1,5 +1,6 @@
 package io.mirrorfs.fuse;
 
+import io.mirrorfs.cache.ZeroCopyReadable;
 import io.mirrorfs.vfs.DirEntry;
 import io.mirrorfs.vfs.FileAttrs;
 import io.mirrorfs.vfs.Vfs;
@@ -186,6 +187,11 @@ class MirrorFs extends FuseStubFS {
             Optional<VfsFile> file = files.get(fi.fh.get());
             if (file.isEmpty()) {
                 return -ErrorCodes.EBADF();
+            }
+            if (file.get() instanceof ZeroCopyReadable direct) {
+                // Straight from the cached block to the kernel's buffer: no heap buffer per read.
+                int n = direct.read(offset, (int) Math.min(size, Integer.MAX_VALUE), buf::put);
+                return Math.max(n, 0);
             }
             ByteBuffer data = ByteBuffer.allocate((int) Math.min(size, Integer.MAX_VALUE));
             while (data.hasRemaining()) {

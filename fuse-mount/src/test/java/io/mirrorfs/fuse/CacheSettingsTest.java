@@ -1,0 +1,48 @@
+package io.mirrorfs.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mirrorfs.cache.CacheConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CacheSettingsTest {
+
+    private static CacheConfig config(Duration ttl, List<String> fuse) {
+        return CacheSettings.config(256L << 20, 1 << 20, 4, ttl, null, null, fuse);
+    }
+
+    @Test
+    void kernelAndCacheSharesAddUpToTheTtl() {
+        String merged = FuseOptions.merge("m", CacheSettings.fuseOptions(Duration.ofSeconds(60), List.of()));
+        assertTrue(merged.contains("attr_timeout=5,entry_timeout=5,negative_timeout=5"), merged);
+        CacheConfig c = config(Duration.ofSeconds(60), List.of());
+        assertEquals(Duration.ofSeconds(55), c.metadataTtl());
+        assertEquals(Duration.ofSeconds(5), c.negativeTtl());
+        String shortTtl = FuseOptions.merge("m", CacheSettings.fuseOptions(Duration.ofSeconds(3), List.of()));
+        assertTrue(shortTtl.contains("attr_timeout=1.5,entry_timeout=1.5,negative_timeout=1.5"), shortTtl);
+        assertEquals(Duration.ofMillis(1500), config(Duration.ofSeconds(3), List.of()).metadataTtl());
+        assertEquals(Duration.ZERO, config(Duration.ZERO, List.of()).metadataTtl());
+    }
+
+    @Test
+    void aUserTimeoutShrinksTheCacheShareOrIsRefused() {
+        assertEquals(Duration.ofSeconds(40), config(Duration.ofSeconds(60), List.of("attr_timeout=20")).metadataTtl());
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> config(Duration.ofSeconds(30), List.of("allow_other,attr_timeout=60"))).getMessage();
+        assertTrue(msg.contains("attr_timeout") && msg.contains("--dir-cache-ttl 30s"), msg);
+    }
+
+    @Test
+    void diskOptionsAreCheckedTogether() {
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> CacheSettings.config(256L << 20, 1 << 20, 4, Duration.ofSeconds(60), null, 1L << 30, List.of())).getMessage();
+        assertTrue(msg.contains("--disk-cache-size") && msg.contains("--cache-dir"), msg);
+        CacheConfig c = CacheSettings.config(256L << 20, 1 << 20, 4, Duration.ofSeconds(60), Path.of("/var/cache/m"), 2L << 30, List.of());
+        assertEquals(2L << 30, c.diskMaxBytes());
+    }
+}
