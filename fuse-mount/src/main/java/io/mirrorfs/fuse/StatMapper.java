@@ -12,12 +12,16 @@ final class StatMapper {
     private StatMapper() {
     }
 
-    /** Returns the st_mode for {@code attrs}: type bits plus permissions with write bits cleared. */
+    /**
+     * Returns the st_mode for {@code attrs}: files 0444 plus the execute bits the source reports,
+     * directories 0555, symlinks 0777. Everyone may read, so that Apache (www-data) and vsftpd
+     * (ftp) can serve a mount made with {@code allow_other}; nobody may write; set-id and sticky
+     * bits are dropped (a mirror must not carry set-uid programs onto the host).
+     */
     static int mode(FileAttrs attrs) {
-        int perms = attrs.permissions() & 07555;
         return switch (attrs.type()) {
-            case FILE -> FileStat.S_IFREG | perms;
-            case DIRECTORY -> FileStat.S_IFDIR | perms;
+            case FILE -> FileStat.S_IFREG | 0444 | (attrs.permissions() & 0111);
+            case DIRECTORY -> FileStat.S_IFDIR | 0555;
             case SYMLINK -> FileStat.S_IFLNK | 0777;
         };
     }
