@@ -144,12 +144,20 @@ public abstract class TestHttpServer implements AutoCloseable {
         if (process == null) {
             return;
         }
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        // SIGTERM first: nginx and Apache then stop their workers, which a SIGKILL of the parent
+        // would leave running (holding the port). Whatever remains is killed.
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy();
         try {
-            process.waitFor(10, TimeUnit.SECONDS);
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (ProcessHandle child : children) {
+            child.destroyForcibly();
         }
         process = null;
         // Children (Apache's workers) may linger a moment holding the port.
