@@ -173,11 +173,13 @@ public final class ArchiveLayer implements Vfs {
         VfsFile f = openIn(parent, parentVfs, file);
         boolean owned = false;
         try {
-            ArchiveFormat format = formatOf(f, display, file.name(), name);
+            Optional<ArchiveIndex> saved = store.flatMap(s -> s.load(key)); // a remount: no detection, no pass
+            ArchiveFormat format = saved.isPresent() ? saved.get().format() : formatOf(f, display, file.name(), name);
             OpenArchive archive = switch (format.container()) {
                 case ZIP -> ArchiveOpener.zip(display, f, options);
                 case SEVEN_Z -> ArchiveOpener.sevenZ(display, f, options);
-                default -> ArchiveOpener.streamed(display, f, index(key, display, f, format, file.name()), options);
+                default -> ArchiveOpener.streamed(display, f,
+                        saved.isPresent() ? saved.get() : index(key, display, f, format, file.name()), options);
             };
             owned = true;
             LOG.log(Level.DEBUG, "opened " + display + " as " + format.label() + ": " + archive.tree().size() + " entries");
@@ -196,10 +198,6 @@ public final class ArchiveLayer implements Vfs {
 
     private ArchiveIndex index(String key, String display, VfsFile f, ArchiveFormat format, String fileName)
             throws IOException {
-        Optional<ArchiveIndex> saved = store.flatMap(s -> s.load(key));
-        if (saved.isPresent() && saved.get().format().equals(format)) {
-            return saved.get();
-        }
         IndexProgress progress = new IndexProgress(display, f.attrs().size(), options.progressInterval().toNanos());
         ArchiveIndex index = StreamIndexer.index(RandomAccessBytes.of(f), format, ArchiveFormat.singleMemberName(fileName),
                 options, progress);
