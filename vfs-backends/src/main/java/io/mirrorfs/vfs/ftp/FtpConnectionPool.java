@@ -211,18 +211,25 @@ final class FtpConnectionPool implements Closeable {
         }
     }
 
-    /** Takes back {@code owner}'s parked transfer positioned at {@code offset}, if there still is one. */
-    Transfer reclaim(Object owner, long offset) {
+    /**
+     * Takes back {@code owner}'s parked transfer that is closest to {@code offset} without being
+     * past it, at most {@code maxGap} bytes before it; null if there is none (any more).
+     */
+    Transfer reclaim(Object owner, long offset, long maxGap) {
         lock.lock();
         try {
-            for (Iterator<Map.Entry<Transfer, Object>> it = parked.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<Transfer, Object> e = it.next();
-                if (e.getValue() == owner && e.getKey().position() == offset) {
-                    it.remove();
-                    return e.getKey();
+            Transfer best = null;
+            for (Map.Entry<Transfer, Object> e : parked.entrySet()) {
+                long p = e.getKey().position();
+                if (e.getValue() == owner && p <= offset && offset - p <= maxGap
+                        && (best == null || p > best.position())) {
+                    best = e.getKey();
                 }
             }
-            return null;
+            if (best != null) {
+                parked.remove(best);
+            }
+            return best;
         } finally {
             lock.unlock();
         }

@@ -10,7 +10,11 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An open FTP file: ranged reads of the size and mtime pinned at open.
@@ -27,6 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class FtpFile implements VfsFile {
 
     private static final System.Logger LOG = System.getLogger(FtpFile.class.getName());
+    /** A forward seek up to this far reads on and drops the bytes instead of starting a new transfer. */
+    static final long MAX_SKIP = 2L << 20;
 
     private final FtpSource source;
     private final FtpConnectionPool pool;
@@ -34,6 +40,13 @@ final class FtpFile implements VfsFile {
     private final String display;
     private final FileAttrs pinned;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Guards {@link #inflightEnds}; signalled when a read of this handle parks or drops its transfer. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition parkedOrDone = lock.newCondition();
+    /** Where the reads now running on this handle will leave their transfers (a multiset). */
+    private final List<Long> inflightEnds = new ArrayList<>();
+    /** Where the reads waiting in {@link #continuation} start (a multiset). */
+    private final List<Long> waitingStarts = new ArrayList<>();
 
     FtpFile(FtpSource source, String remotePath, String display, FileAttrs pinned) {
         this.source = source;
@@ -64,10 +77,15 @@ final class FtpFile implements VfsFile {
         IOException last = null;
         for (int attempt = 0; attempt <= source.retries() && done < want; attempt++) {
             long at = offset + done;
-            Transfer t = pool.reclaim(this, at);
+            long end = offset + want;
+            Transfer t = null;
             try {
+                t = continuation(at, end);
                 if (t == null) {
+                    LOG.log(Level.DEBUG, () -> display + ": new transfer at " + at + " for " + want + " bytes");
                     t = start(at);
+                } else if (t.position() < at) {
+                    t.skip(at - t.position());
                 }
                 int n = t.readFully(dst, want - done);
                 done += n;
@@ -85,12 +103,80 @@ final class FtpFile implements VfsFile {
                 }
                 IOException logged = e;
                 LOG.log(Level.DEBUG, () -> display + ": transfer failed at " + at + " (" + logged + ")");
+            } finally {
+                arrived(end);
             }
         }
         if (done == want) {
             return done;
         }
         throw new IOException(display + ": read at offset " + offset + " failed: " + last.getMessage(), last);
+    }
+
+    /**
+     * Returns a parked transfer of this handle that can serve a read starting at {@code at}, or
+     * null to start a new one; registers {@code end} as where this read will leave its transfer.
+     *
+     * <p>The kernel's read-ahead sends the next block while the previous one is still being
+     * read, so a read whose start another read of this handle is about to reach waits for that
+     * transfer to be parked instead of opening a second one (which would make the two streams
+     * leapfrog each other for the whole file).
+     */
+    private Transfer continuation(long at, long end) throws IOException {
+        long deadline = System.nanoTime() + source.readTimeout().toNanos();
+        lock.lock();
+        try {
+            waitingStarts.add(at);
+            while (true) {
+                // Leave a transfer to an earlier waiting read that it would serve first.
+                long gap = MAX_SKIP;
+                for (long s : waitingStarts) {
+                    if (s < at) {
+                        gap = Math.min(gap, at - s - 1);
+                    }
+                }
+                Transfer t = pool.reclaim(this, at, gap);
+                long left = deadline - System.nanoTime();
+                if (t != null || !awaited(at) || left <= 0) {
+                    waitingStarts.remove(Long.valueOf(at));
+                    inflightEnds.add(end);
+                    return t;
+                }
+                parkedOrDone.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            waitingStarts.remove(Long.valueOf(at));
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException(display + ": interrupted");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns whether another read of this handle will soon leave a transfer a little before {@code at}. */
+    private boolean awaited(long at) {
+        for (long e : inflightEnds) {
+            if (e <= at && at - e <= MAX_SKIP) {
+                return true;
+            }
+        }
+        for (long s : waitingStarts) {
+            if (s < at && at - s <= MAX_SKIP) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Marks the read ending at {@code end} as finished and wakes reads waiting for its transfer. */
+    private void arrived(long end) {
+        lock.lock();
+        try {
+            inflightEnds.remove(Long.valueOf(end));
+            parkedOrDone.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

@@ -126,6 +126,11 @@ final class FtpSource implements Vfs {
         return pool;
     }
 
+    /** Returns how long a transfer may stay silent. */
+    java.time.Duration readTimeout() {
+        return options.readTimeout();
+    }
+
     /** Returns the retries allowed per read. */
     int retries() {
         return options.retries();

@@ -79,6 +79,24 @@ final class Transfer {
         return done;
     }
 
+    /**
+     * Reads and drops {@code count} bytes: cheaper than a new transfer for a short forward seek.
+     *
+     * @throws java.io.EOFException if the stream ends first
+     */
+    void skip(long count) throws IOException {
+        byte[] scratch = new byte[(int) Math.min(COPY_CHUNK, Math.max(1, count))];
+        long left = count;
+        while (left > 0) {
+            int n = data.read(scratch, 0, (int) Math.min(scratch.length, left));
+            if (n < 0) {
+                throw new java.io.EOFException("data stream ended while skipping to " + (position + left));
+            }
+            left -= n;
+            position += n;
+        }
+    }
+
     /** Returns whether the stream ends here; false means the server sent more bytes than expected. */
     boolean atEnd() throws IOException {
         return data.read() < 0;
