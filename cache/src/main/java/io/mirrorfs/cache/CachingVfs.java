@@ -62,11 +62,17 @@ public final class CachingVfs implements Vfs {
 
     @Override
     public FileAttrs stat(VfsPath path) throws IOException {
+        return stat(path, false);
+    }
+
+    /** Returns the attributes of {@code path}; {@code forOpen}: from a direct stat, never a listing. */
+    private FileAttrs stat(VfsPath path, boolean forOpen) throws IOException {
+        IoSupplier<FileAttrs> upstream = () -> {
+            counters.statRequests.increment();
+            return source.stat(path);
+        };
         try {
-            return metadata.stat(path, () -> {
-                counters.statRequests.increment();
-                return source.stat(path);
-            });
+            return forOpen ? metadata.statForOpen(path, upstream) : metadata.stat(path, upstream);
         } catch (IOException e) {
             if (isDefinite(e)) {
                 throw e;
@@ -96,7 +102,7 @@ public final class CachingVfs implements Vfs {
 
     @Override
     public VfsFile open(VfsPath path) throws IOException {
-        FileAttrs attrs = stat(path);
+        FileAttrs attrs = stat(path, true);
         if (attrs.isDirectory()) {
             throw new IsDirectoryException(path.toString());
         }

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class MetadataCache {
 
-    private final SingleFlight<VfsPath, Optional<FileAttrs>> stats;
+    private final SingleFlight<VfsPath, StatEntry> stats;
     private final SingleFlight<VfsPath, List<DirEntry>> listings;
     private final LongAdder hits;
     private final LongAdder misses;
@@ -36,7 +36,7 @@ final class MetadataCache {
         long negativeTtl = config.negativeTtl().toNanos();
         this.stats = new SingleFlight<>(Caffeine.newBuilder()
                 .maximumSize(config.maxMetadataEntries())
-                .expireAfter(new TtlExpiry<VfsPath, Optional<FileAttrs>>(v -> v.isPresent() ? ttl : negativeTtl))
+                .expireAfter(new TtlExpiry<VfsPath, StatEntry>(v -> v.attrs().isPresent() ? ttl : negativeTtl))
                 .executor(Runnable::run)
                 .ticker(ticker)
                 .build());
@@ -52,28 +52,55 @@ final class MetadataCache {
     }
 
     /**
-     * Returns the attributes of {@code path}, from memory when fresh, else from {@code upstream}.
+     * What is known about one path: its attributes, or empty for "no such file"; and whether they
+     * came from the parent's listing. Listings may carry a weaker version than a direct stat (an
+     * HTTP index gives size and minute-precision mtime, a HEAD gives the ETag), so a handle pins
+     * only directly obtained attributes: those match what the source's own open reports.
+     */
+    record StatEntry(Optional<FileAttrs> attrs, boolean fromListing) {
+    }
+
+    /**
+     * Returns the attributes of {@code path}, from memory when fresh (listing-derived ones
+     * included), else from {@code upstream}.
      *
      * @throws NoSuchFileException when the path is known not to exist
      */
     FileAttrs stat(VfsPath path, IoSupplier<FileAttrs> upstream) throws IOException {
-        Optional<Optional<FileAttrs>> cached = Optional.ofNullable(stats.cache().getIfPresent(path));
+        return lookup(path, upstream, false);
+    }
+
+    /**
+     * Returns attributes of {@code path} suitable for pinning by an open handle: from a direct
+     * stat (fresh in memory, or asked now), never from a listing.
+     *
+     * @throws NoSuchFileException when the path is known not to exist
+     */
+    FileAttrs statForOpen(VfsPath path, IoSupplier<FileAttrs> upstream) throws IOException {
+        return lookup(path, upstream, true);
+    }
+
+    private FileAttrs lookup(VfsPath path, IoSupplier<FileAttrs> upstream, boolean direct) throws IOException {
+        Optional<StatEntry> cached = Optional.ofNullable(stats.cache().getIfPresent(path));
         if (cached.isEmpty()) {
             cached = fromParentListing(path);
         }
-        if (cached.isPresent()) {
+        if (cached.isPresent() && (!direct || !cached.get().fromListing() || cached.get().attrs().isEmpty())) {
             hits.increment();
-            return cached.get().orElseThrow(() -> new NoSuchFileException(path.toString()));
+            return cached.get().attrs().orElseThrow(() -> new NoSuchFileException(path.toString()));
         }
-        SingleFlight.Loaded<Optional<FileAttrs>> loaded = stats.load(path, () -> {
+        if (cached.isPresent()) {
+            stats.cache().asMap().remove(path, cached.get()); // a listing's entry: replace it by a direct stat
+        }
+        SingleFlight.Loaded<StatEntry> loaded = stats.load(path, () -> {
             try {
-                return Optional.of(upstream.get());
+                return new StatEntry(Optional.of(upstream.get()), false);
             } catch (NoSuchFileException e) {
-                return Optional.empty();
+                return new StatEntry(Optional.empty(), false);
             }
         });
         (loaded.loadedHere() ? misses : hits).increment();
-        return loaded.value().orElseThrow(() -> new NoSuchFileException(path.toString()));
+        return loaded.value().attrs().orElseThrow(() -> new NoSuchFileException(path.toString()));
     }
 
     /** Returns the entries of {@code dir}, from memory when fresh, else from {@code upstream}. */
@@ -86,7 +113,7 @@ final class MetadataCache {
         misses.increment();
         for (DirEntry e : loaded.value()) {
             if (e.attrs().isPresent()) {
-                stats.cache().put(dir.resolve(e.name()), e.attrs());
+                stats.cache().put(dir.resolve(e.name()), new StatEntry(e.attrs(), true));
             }
         }
         return loaded.value();
@@ -94,12 +121,12 @@ final class MetadataCache {
 
     /** Returns the fresh attributes of {@code path} if memory holds them, without counting or loading. */
     Optional<FileAttrs> peek(VfsPath path) {
-        return Optional.ofNullable(stats.cache().getIfPresent(path)).flatMap(o -> o);
+        return Optional.ofNullable(stats.cache().getIfPresent(path)).flatMap(StatEntry::attrs);
     }
 
     /** Stores {@code attrs} for {@code path} (e.g. recovered from disk) with the normal TTL. */
     void put(VfsPath path, FileAttrs attrs) {
-        stats.cache().put(path, Optional.of(attrs));
+        stats.cache().put(path, new StatEntry(Optional.of(attrs), false));
     }
 
     /** Forgets what is known about {@code path} and its parent's listing, so the next access asks upstream. */
@@ -108,7 +135,7 @@ final class MetadataCache {
         path.parent().ifPresent(listings.cache()::invalidate);
     }
 
-    private Optional<Optional<FileAttrs>> fromParentListing(VfsPath path) {
+    private Optional<StatEntry> fromParentListing(VfsPath path) {
         Optional<VfsPath> parent = path.parent();
         if (parent.isEmpty()) {
             return Optional.empty();
@@ -120,10 +147,10 @@ final class MetadataCache {
         for (DirEntry e : listing.get()) {
             if (e.name().equals(path.name())) {
                 // Listed without attributes: a stat must fill them in.
-                return e.attrs().isPresent() ? Optional.of(e.attrs()) : Optional.empty();
+                return e.attrs().isPresent() ? Optional.of(new StatEntry(e.attrs(), true)) : Optional.empty();
             }
         }
-        return Optional.of(Optional.empty());
+        return Optional.of(new StatEntry(Optional.empty(), true));
     }
 
     /** Expires an entry a fixed time after it was written; reads do not extend it. */

@@ -170,6 +170,18 @@ class CachingVfsTest {
     }
 
     @Test
+    void openPinsADirectStatNotAListingsAttributes() throws Exception {
+        // Listings may carry a weaker version than stat (HTTP: size+mtime vs ETag): open asks once per TTL.
+        CachingVfs vfs = cached(config().build());
+        vfs.list(VfsPath.parse("/dir"));
+        vfs.open(FILE).close();
+        vfs.open(FILE).close();
+        assertEquals(1, source.stats.get());
+        assertEquals(DATA.length, vfs.stat(FILE).size());
+        assertEquals(1, source.stats.get());
+    }
+
+    @Test
     void aNewVersionIsNeverMixedWithTheOld() throws Exception {
         CachingVfs vfs = cached(config().build());
         VfsFile old = vfs.open(FILE);
