@@ -108,8 +108,30 @@ final class HttpSource implements Vfs {
         }
         URI url = fileUrl(path);
         Probe probe = retrying("HEAD", url, () -> probe(path, url, Optional.of(listed)));
-        remember(path, probe.attrs);
-        return new HttpFile(this, path.toString(), probe.url, probe.attrs, probe.validator);
+        FileAttrs attrs = probe.attrs;
+        if (sameVersion(listed, probe.attrs)) {
+            // Keep the version stat reported, so a cache above sees one version for one content;
+            // the handle still pins the server's own validator (If-Range) for its reads.
+            attrs = listed;
+        } else {
+            remember(path, probe.attrs);
+        }
+        return new HttpFile(this, path.toString(), probe.url, attrs, probe.validator);
+    }
+
+    /**
+     * Returns whether a HEAD's attributes describe the same content as those from a listing:
+     * equal versions, or the same size and a Last-Modified inside the listing's minute.
+     */
+    static boolean sameVersion(FileAttrs listed, FileAttrs head) {
+        if (listed.version().equals(head.version())) {
+            return true;
+        }
+        if (listed.size() != head.size() || listed.version().startsWith("etag:")) {
+            return false;
+        }
+        long delta = head.mtime().getEpochSecond() - listed.mtime().getEpochSecond();
+        return delta >= 0 && delta < 60 && listed.mtime().getEpochSecond() % 60 == 0 && listed.mtime().getNano() == 0;
     }
 
     @Override
