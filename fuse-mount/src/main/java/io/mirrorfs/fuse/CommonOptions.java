@@ -69,6 +69,14 @@ final class CommonOptions {
             description = "Size bound of --cache-dir, least recently used data evicted first (default: 1G).")
     Long diskCacheSize;
 
+    @Option(names = "--archives", paramLabel = "MODE", defaultValue = "hidden",
+            description = "Archives as directories at NAME#/ (or NAME#FORMAT/): hidden (reachable by name, not listed), visible (listed) or off (default: ${DEFAULT-VALUE}).")
+    String archives;
+
+    @Option(names = "--archive-index-memory", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Memory for the decompression checkpoints of open compressed archives (default: a quarter of --cache-size, at most 64M).")
+    Long archiveIndexMemory;
+
     @Option(names = {"-v", "--verbose"}, description = "Log debug details and stack traces.")
     boolean verbose;
 
@@ -83,6 +91,19 @@ final class CommonOptions {
     /** Returns the cache settings, checked against each other and the kernel timeouts. */
     io.mirrorfs.cache.CacheConfig cacheConfig() {
         return CacheSettings.config(cacheSize, blockSize, readAhead, dirCacheTtl, cacheDir, diskCacheSize, fuseOptions);
+    }
+
+    /** Returns the archive layer's settings; indexes persist in {@code --cache-dir}/archive-indexes. */
+    io.mirrorfs.vfs.archive.ArchiveOptions archiveOptions() {
+        long memory = archiveIndexMemory != null ? archiveIndexMemory : Math.max(1L << 20, Math.min(64L << 20, cacheSize / 4));
+        io.mirrorfs.vfs.archive.ArchiveOptions.Builder b = io.mirrorfs.vfs.archive.ArchiveOptions.builder()
+                .visibility(io.mirrorfs.vfs.archive.ArchiveVisibility.parse(archives))
+                .checkpointMemory(memory)
+                .showOutsideSymlinks(showOutsideSymlinks);
+        if (cacheDir != null) {
+            b.indexDirectory(cacheDir.resolve("archive-indexes"));
+        }
+        return b.build();
     }
 
     /** Returns the network settings as the VFS's options record. */

@@ -34,7 +34,7 @@ final class DemoCommand implements Callable<Integer> {
             List<SourceSpec> specs = List.of(
                     new SourceSpec(io.mirrorfs.vfs.VfsPath.ROOT, tree.toUri().toString()),
                     new SourceSpec(io.mirrorfs.vfs.VfsPath.parse("/local/sample"), tree.toUri().toString()));
-            Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), common.cacheConfig(), Clock.systemUTC());
+            Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), common.cacheConfig(), common.archiveOptions(), Clock.systemUTC());
             Path mp = mountPoint.toAbsolutePath().normalize();
             String ready = String.join("\n",
                     "mirrorfs: demo mounted at " + mp,

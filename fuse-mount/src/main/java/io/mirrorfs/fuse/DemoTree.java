@@ -28,6 +28,7 @@ final class DemoTree {
 
                 Try:  ls -lR .   cat docs/guide.md   sha256sum data/random-1MiB.bin
                       readlink latest   touch x (fails: Read-only file system)
+                      ls -l archives/sample.tar.gz#/   (an archive entered as a directory)
                 """);
         Files.createDirectories(root.resolve("docs/nested/deeper"));
         write(root.resolve("docs/guide.md"), "# Guide\n\nmirrorfs presents remote servers as a local directory.\n");
@@ -46,6 +47,7 @@ final class DemoTree {
         }
         Files.createFile(root.resolve("data/empty.bin"));
         Files.createSymbolicLink(root.resolve("latest"), Path.of("docs/guide.md"));
+        writeSampleArchive(root.resolve("archives/sample.tar.gz"), root);
         return root;
     }
 
@@ -64,6 +66,29 @@ final class DemoTree {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /** Packs the docs and data directories into a tar.gz, seen inside the mount at {@code sample.tar.gz#/}. */
+    private static void writeSampleArchive(Path archive, Path root) throws IOException {
+        Files.createDirectories(archive.getParent());
+        try (OutputStream file = Files.newOutputStream(archive);
+             org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream gz =
+                     new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(file);
+             org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
+                     new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(gz, "UTF-8")) {
+            tar.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+            for (String dir : new String[] {"docs", "data"}) {
+                try (java.util.stream.Stream<Path> files = Files.walk(root.resolve(dir))) {
+                    for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+                        tar.putArchiveEntry(tar.createArchiveEntry(p, root.relativize(p).toString()));
+                        if (Files.isRegularFile(p)) {
+                            Files.copy(p, tar);
+                        }
+                        tar.closeArchiveEntry();
+                    }
+                }
+            }
+        }
     }
 
     private static void write(Path p, String text) throws IOException {

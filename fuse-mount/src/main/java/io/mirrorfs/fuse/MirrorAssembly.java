@@ -9,6 +9,8 @@ import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.Sources;
 import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsPath;
+import io.mirrorfs.vfs.archive.ArchiveLayer;
+import io.mirrorfs.vfs.archive.ArchiveOptions;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -38,6 +40,12 @@ final class MirrorAssembly {
      * adds {@code /.mirrorfs/stats} and closes the cache at unmount.
      */
     static Vfs assemble(List<SourceSpec> specs, SourceOptions options, CacheConfig cacheConfig, Clock clock) throws IOException {
+        return assemble(specs, options, cacheConfig, ArchiveOptions.defaults(), clock);
+    }
+
+    /** As above, with the mount table wrapped in an {@link ArchiveLayer} so {@code NAME#/} enters archives. */
+    static Vfs assemble(List<SourceSpec> specs, SourceOptions options, CacheConfig cacheConfig, ArchiveOptions archiveOptions,
+                        Clock clock) throws IOException {
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("at least one --source /PATH=URL is needed");
         }
@@ -66,6 +74,6 @@ final class MirrorAssembly {
             cache.close();
             throw e;
         }
-        return new StatsFileVfs(new MountTable(mounts, clock.instant()), cache, clock);
+        return new StatsFileVfs(new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions), cache, clock);
     }
 }

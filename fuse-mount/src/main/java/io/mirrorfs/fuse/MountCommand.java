@@ -42,7 +42,7 @@ final class MountCommand implements Callable<Integer> {
         List<SourceSpec> specs = sources.stream().map(SourceSpec::parse).toList();
         Mounter mounter = new Mounter(mountPoint, common.fuseOptionsWithCacheTimeouts(), common.debugFuse, common.uid(), common.gid(), System.out);
         mounter.checkMountPoint();
-        Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), common.cacheConfig(), Clock.systemUTC());
+        Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), common.cacheConfig(), common.archiveOptions(), Clock.systemUTC());
         String what = specs.stream().map(SourceSpec::redacted).collect(Collectors.joining(" "));
         return mounter.run(vfs, "mirrorfs: mounted " + what + " at " + mountPoint.toAbsolutePath().normalize());
     }
