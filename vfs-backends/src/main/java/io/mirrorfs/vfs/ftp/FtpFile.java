@@ -39,6 +39,7 @@ final class FtpFile implements VfsFile {
     private final String remotePath;
     private final String display;
     private final FileAttrs pinned;
+    private final FtpConnection.Probe baseline;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Guards {@link #inflightEnds}; signalled when a read of this handle parks or drops its transfer. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -48,12 +49,19 @@ final class FtpFile implements VfsFile {
     /** Where the reads waiting in {@link #continuation} start (a multiset). */
     private final List<Long> waitingStarts = new ArrayList<>();
 
-    FtpFile(FtpSource source, String remotePath, String display, FileAttrs pinned) {
+    /**
+     * Creates the handle.
+     *
+     * @param pinned   the attributes reported (from the listing, so versions agree with stat)
+     * @param baseline the exact size and mtime at open, against which transfers are checked
+     */
+    FtpFile(FtpSource source, String remotePath, String display, FileAttrs pinned, FtpConnection.Probe baseline) {
         this.source = source;
         this.pool = source.pool();
         this.remotePath = remotePath;
         this.display = display;
         this.pinned = pinned;
+        this.baseline = baseline;
     }
 
     @Override
@@ -196,10 +204,9 @@ final class FtpFile implements VfsFile {
             } catch (NoSuchFileException e) {
                 throw new StaleFileException(display, pinned.version(), "gone");
             }
-            String current = FileAttrs.sizeAndMtimeVersion(now.size().orElse(pinned.size()),
-                    now.mtime().orElse(pinned.mtime()));
-            if (!current.equals(pinned.version())) {
-                throw new StaleFileException(display, pinned.version(), current);
+            if (!now.equals(baseline)) {
+                throw new StaleFileException(display, pinned.version(), FileAttrs.sizeAndMtimeVersion(
+                        now.size().orElse(pinned.size()), now.mtime().orElse(pinned.mtime())));
             }
             InputStream in = c.retrieve(remotePath, offset);
             return new Transfer(c, in, offset);

@@ -93,22 +93,47 @@ final class FtpSource implements Vfs {
                 "the server's listing gives no target for this symlink"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The handle reports the listing's attributes, so its version is the one {@link #stat} and
+     * {@link #list} give (a cache in front compares them); LIST mtimes are coarse, so the exact
+     * size and mtime probed now are kept separately as the baseline every later transfer is
+     * checked against. A listing that no longer fits the probe is fetched again first.
+     */
     @Override
     public VfsFile open(VfsPath path) throws IOException {
-        RemoteEntry e = entry(path);
-        FileAttrs listed = e.entry().attrs().orElseThrow();
-        if (listed.isDirectory()) {
+        String remote = remote(path);
+        FileAttrs listed = regularFile(path, entry(path));
+        FtpConnection.Probe probe = withConnection(c -> c.probe(remote));
+        if (!fits(listed, probe)) {
+            memo.invalidate(path.parent().orElseThrow());
+            listed = regularFile(path, entry(path));
+        }
+        return new FtpFile(this, remote, endpoint.displayUrl() + path.toString().substring(1), listed, probe);
+    }
+
+    private static FileAttrs regularFile(VfsPath path, RemoteEntry e) throws IOException {
+        FileAttrs attrs = e.entry().attrs().orElseThrow();
+        if (attrs.isDirectory()) {
             throw new IsDirectoryException(path.toString());
         }
-        if (!listed.isFile()) {
+        if (!attrs.isFile()) {
             throw new FileSystemException(path.toString(), null, "not a regular file");
         }
-        String remote = remote(path);
-        FtpConnection.Probe probe = withConnection(c -> c.probe(remote));
-        long size = probe.size().orElse(listed.size());
-        Instant mtime = probe.mtime().orElse(listed.mtime());
-        FileAttrs pinned = FileAttrs.file(size, mtime, listed.permissions());
-        return new FtpFile(this, remote, endpoint.displayUrl() + path.toString().substring(1), pinned);
+        return attrs;
+    }
+
+    /**
+     * Returns whether listed attributes describe the file probed: same size, and an mtime within
+     * a day (LIST shows minutes or days, in the server's time zone).
+     */
+    static boolean fits(FileAttrs listed, FtpConnection.Probe probe) {
+        if (probe.size().isPresent() && probe.size().get() != listed.size()) {
+            return false;
+        }
+        return probe.mtime().isEmpty()
+                || Duration.between(listed.mtime(), probe.mtime().get()).abs().compareTo(Duration.ofDays(1)) <= 0;
     }
 
     @Override

@@ -50,6 +50,11 @@ final class ListingMemo {
         return Optional.of(m.entries());
     }
 
+    /** Forgets the listing of {@code dir}, so the next lookup asks the server. */
+    synchronized void invalidate(VfsPath dir) {
+        memos.remove(dir);
+    }
+
     /** Remembers the entries of {@code dir} (an unmodifiable map in listing order). */
     synchronized void put(VfsPath dir, Map<String, RemoteEntry> entries) {
         if (ttlNanos <= 0) {
