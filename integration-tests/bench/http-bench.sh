@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# HTTP source benchmark: mirrorfs through the kernel vs curl, against the same loopback nginx, in
+# one run. Prints figures and ratios:
+#   1. cold sequential read of a 1 GiB file (fresh mount; nginx serves it from the page cache),
+#   2. 2,000 random 4 KiB reads (POSIX_FADV_RANDOM; curl: one keep-alive range request each),
+#      median latency and the bytes nginx sent per byte read,
+#   3. find + stat of 10,000 files in 100 directories (fresh mount), with nginx's request count.
+# Usage: integration-tests/bench/http-bench.sh [JAR]   (default: packaging/target/mirrorfs.jar)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+jar=${1:-$here/packaging/target/mirrorfs.jar}
+[ -f "$jar" ] || { echo "no jar at $jar: build it first (mvn -pl packaging -am package -DskipTests)" >&2; exit 1; }
+work=$(mktemp -d /tmp/mirrorfs-http-bench.XXXXXX)
+chmod 755 "$work"
+mnt=$work/mnt; data=$work/data; mkdir -p "$mnt" "$data"
+nginx_pid=; mirror_pid=
+cleanup() {
+  if mountpoint -q "$mnt" 2>/dev/null; then fusermount -u "$mnt" 2>/dev/null || umount -l "$mnt" || true; fi
+  [ -n "$mirror_pid" ] && kill "$mirror_pid" 2>/dev/null || true
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+  sleep 0.5; rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "generating data in $data ..." >&2
+head -c $((1 << 30)) /dev/urandom > "$data/big.bin"
+python3 - "$data" <<'PY'
+import os, sys
+root = os.path.join(sys.argv[1], "tree")
+for d in range(100):
+    p = os.path.join(root, "d%03d" % d)
+    os.makedirs(p)
+    for f in range(100):
+        with open(os.path.join(p, "f%03d.txt" % f), "w") as fh:
+            fh.write("x" * (d * 100 + f))
+PY
+chmod -R a+rX "$data"
+cat "$data/big.bin" > /dev/null   # server side warm: both clients read from nginx's page cache
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+daemon off; worker_processes 2; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  default_type application/octet-stream;
+  log_format b '\$remote_addr "\$request" \$status \$body_bytes_sent';
+  access_log $work/nginx/access.log b;
+  client_body_temp_path $work/nginx/b; proxy_temp_path $work/nginx/p; fastcgi_temp_path $work/nginx/f;
+  uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;
+  sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$port; root $data; autoindex on; }
+}
+CONF
+/usr/sbin/nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" &
+nginx_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+url="http://127.0.0.1:$port"
+log_lines() { wc -l < "$work/nginx/access.log"; }
+log_bytes_since() { tail -n +"$(( $1 + 1 ))" "$work/nginx/access.log" | awk '{s+=$NF} END {print s+0}'; }
+
+mount_mirror() {
+  java ${MIRRORFS_JAVA_OPTS:-} -Dfile.encoding=UTF-8 -jar "$jar" mount "$mnt" --source "/=$url/" > "$work/mirror.log" 2>&1 &
+  mirror_pid=$!
+  for _ in $(seq 300); do mountpoint -q "$mnt" && return 0; sleep 0.1; done
+  echo "mount failed:" >&2; cat "$work/mirror.log" >&2; exit 1
+}
+unmount_mirror() {
+  fusermount -u "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=
+}
+secs() { python3 -c 'import sys,time; print(time.time())'; }
+
+# 1. sequential
+curl_bps=$(curl -s -o /dev/null -w '%{speed_download}' "$url/big.bin")
+mount_mirror
+t0=$(secs); dd if="$mnt/big.bin" of=/dev/null bs=1M status=none; t1=$(secs)
+mirror_bps=$(python3 -c "print((1<<30)/($t1-$t0))")
+unmount_mirror
+
+# 2. random 4 KiB reads
+python3 - "$url/big.bin" > "$work/curl.cfg" <<'PY'
+import random, sys
+random.seed(1)
+for i in range(2000):
+    off = random.randrange(0, (1 << 30) - 4096) & ~4095
+    if i:
+        print('next')
+    print('url = "%s"\nrange = "%d-%d"\noutput = "/dev/null"\nwrite-out = "%%{time_total}\\n"' % (sys.argv[1], off, off + 4095))
+PY
+curl_median_us=$(curl -s -K "$work/curl.cfg" | sort -g | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)]*1e6}')
+mount_mirror
+before=$(log_lines)
+read -r mirror_median_us read_bytes < <(python3 - "$mnt/big.bin" <<'PY'
+import os, random, sys, time
+random.seed(2)
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+lat = []
+for i in range(2000):
+    off = random.randrange(0, (1 << 30) - 4096) & ~4095
+    t = time.perf_counter(); b = os.pread(fd, 4096, off); lat.append(time.perf_counter() - t)
+    assert len(b) == 4096
+lat.sort()
+print("%.0f %d" % (lat[len(lat) // 2] * 1e6, 2000 * 4096))
+PY
+)
+random_upstream=$(log_bytes_since "$before")
+random_requests=$(( $(log_lines) - before ))
+unmount_mirror
+
+# 3. find + stat of 10,000 files
+mount_mirror
+before=$(log_lines)
+t0=$(secs); n=$(find "$mnt/tree" -type f -printf '%s %T@\n' | wc -l); t1=$(secs)
+find_requests=$(( $(log_lines) - before ))
+unmount_mirror
+
+python3 - <<PY
+mib = 1 << 20
+c, m = $curl_bps / mib, $mirror_bps / mib
+print("HTTP benchmark, loopback nginx, same run")
+print(f"1. cold sequential 1 GiB:  curl {c:7.0f} MiB/s   mirrorfs {m:7.0f} MiB/s   ratio {m/c:.2f}x (target >= 0.9x)")
+print(f"2. 2,000 random 4 KiB:     curl median {$curl_median_us} us   mirrorfs median {$mirror_median_us} us"
+      f"   upstream {$random_upstream/$read_bytes:.2f}x the bytes read in $random_requests requests (targets <= 300 us, <= 64x)")
+print(f"3. find+stat {$n} files:  {($t1-$t0):.3f} s, $find_requests requests for 101 directories (targets <= 0.3 s, ~1 per directory)")
+PY
