@@ -56,8 +56,10 @@ final class PathResolver {
                 if (!attrs.isSymlink() || !followFinal) {
                     return new Lookup(direct, attrs);
                 }
-            } catch (NoSuchFileException | NotDirectoryException e) {
-                // A symlink in the middle of the path, or truly missing: the walk tells which.
+            } catch (FileSystemException e) {
+                // A symlink in the middle of the path, a file used as a directory (which sources
+                // report as anything from ENOTDIR to NoSuchFile), or truly missing: the walk,
+                // checking one name at a time, tells which and throws the standard exception.
             }
         }
         return walk(path, followFinal);

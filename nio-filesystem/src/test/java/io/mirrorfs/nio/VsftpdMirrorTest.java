@@ -1,0 +1,30 @@
+package io.mirrorfs.nio;
+
+import io.mirrorfs.testing.VsftpdServer;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The behaviour checks against vsftpd on 127.0.0.1 ({@code ftp://}, anonymous). */
+class VsftpdMirrorTest extends MirrorBehaviourChecks {
+
+    private VsftpdServer server;
+
+    @Override
+    protected String sourceUrl(Path treeRoot) throws Exception {
+        server = VsftpdServer.start(treeRoot);
+        return server.url();
+    }
+
+    @Override
+    protected void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** LIST gives minutes for this year's files and days for older ones; the tree's files are from 2023. */
+    @Override
+    protected Duration mtimePrecision() {
+        return Duration.ofDays(1);
+    }
+}
