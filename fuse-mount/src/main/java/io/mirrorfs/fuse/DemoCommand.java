@@ -1,6 +1,7 @@
 package io.mirrorfs.fuse;
 
 import io.mirrorfs.vfs.Vfs;
+import io.mirrorfs.vfs.VfsPath;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code mirrorfs demo MOUNTPOINT}: mounts a generated sample mirror; no network, no setup. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Mount a demo mirror generated at start-up (no network, no configuration) and print what to try.",
+        description = {"Mount a demo mirror generated at start-up and print what to try: a local tree, the same tree served by loopback HTTP and FTP servers started by the demo, and archives inside it. No network or configuration needed.",
                 "Unmount with: fusermount -u MOUNTPOINT (or Ctrl-C); the sample data is deleted on exit."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -30,20 +31,26 @@ final class DemoCommand implements Callable<Integer> {
         Mounter mounter = new Mounter(mountPoint, common.fuseOptionsWithCacheTimeouts(), common.debugFuse, common.uid(), common.gid(), System.out);
         mounter.checkMountPoint();
         Path tree = DemoTree.create();
-        try {
+        try (DemoHttpServer http = DemoHttpServer.start(tree); DemoFtpServer ftp = DemoFtpServer.start(tree)) {
             List<SourceSpec> specs = List.of(
-                    new SourceSpec(io.mirrorfs.vfs.VfsPath.ROOT, tree.toUri().toString()),
-                    new SourceSpec(io.mirrorfs.vfs.VfsPath.parse("/local/sample"), tree.toUri().toString()));
+                    new SourceSpec(VfsPath.ROOT, tree.toUri().toString()),
+                    new SourceSpec(VfsPath.parse("/http"), http.url()),
+                    new SourceSpec(VfsPath.parse("/ftp"), ftp.url()),
+                    new SourceSpec(VfsPath.parse("/local/sample"), tree.toUri().toString()));
             Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), common.cacheConfig(), common.archiveOptions(), Clock.systemUTC());
             Path mp = mountPoint.toAbsolutePath().normalize();
             String ready = String.join("\n",
                     "mirrorfs: demo mounted at " + mp,
-                    "  /              the sample tree (file://" + tree + ")",
-                    "  /local/sample  the same tree again, mounted deeper (parents are synthesised)",
+                    "  /              the sample tree, a local directory (file://" + tree + ")",
+                    "  /http          the same tree from a loopback web server (" + http.url() + ")",
+                    "  /ftp           the same tree from a loopback FTP server (" + ftp.url() + ")",
+                    "  /local/sample  the local tree again, mounted deeper (parents are synthesised)",
                     "Try:",
-                    "  ls -lR " + mp,
-                    "  cat " + mp + "/README.txt",
-                    "  sha256sum " + mp + "/data/random-1MiB.bin",
+                    "  ls -lR " + mp + "/http",
+                    "  cat " + mp + "/ftp/README.txt",
+                    "  sha256sum " + mp + "/{,http/,ftp/}data/random-1MiB.bin",
+                    "  ls -l " + mp + "/http/archives/sample.tar.gz#/     # an archive on a web server, as a directory",
+                    "  cat " + mp + "/.mirrorfs/stats                      # cache statistics",
                     "  touch " + mp + "/x        # fails: Read-only file system",
                     "Stop with: fusermount -u " + mp + "   (or Ctrl-C)");
             return mounter.run(vfs, ready);

@@ -16,6 +16,9 @@ final class LogSetup {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
+    /** Chatty libraries (the demo's FTP server logs every command at INFO); strong refs keep the levels. */
+    private static final Logger[] QUIET = {Logger.getLogger("org.apache.ftpserver"), Logger.getLogger("org.apache.mina")};
+
     private LogSetup() {
     }
 
@@ -43,6 +46,9 @@ final class LogSetup {
         });
         root.addHandler(handler);
         root.setLevel(level);
+        for (Logger chatty : QUIET) {
+            chatty.setLevel(level.intValue() <= Level.FINE.intValue() ? Level.INFO : Level.WARNING);
+        }
     }
 
     private static String name(Level level) {
