@@ -140,7 +140,8 @@ class MirrorProviderTest {
 
     @Test
     void byteChannelSeeksReadsAndRefusesWrites() throws IOException {
-        try (SeekableByteChannel ch = Files.newByteChannel(p("/data/big.bin"))) {
+        SeekableByteChannel ch = Files.newByteChannel(p("/data/big.bin"));
+        try {
             assertEquals(BIG.length, ch.size());
             ch.position(150_000);
             ByteBuffer buf = ByteBuffer.allocate(100_000);
@@ -158,6 +159,8 @@ class MirrorProviderTest {
             assertFalse(ch.isOpen());
             assertThrows(ClosedChannelException.class, () -> ch.read(ByteBuffer.allocate(1)));
             assertThrows(ClosedChannelException.class, ch::size);
+        } finally {
+            ch.close();
         }
     }
 
