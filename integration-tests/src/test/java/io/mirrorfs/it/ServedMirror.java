@@ -62,17 +62,20 @@ final class ServedMirror implements AutoCloseable {
      * Generates the trees in {@code tmp}, starts the upstream servers and mounts the mirror on
      * {@code mountPoint} (an existing empty directory).
      *
-     * @param withGib whether to add the 1 GiB file to the HTTP tree
+     * @param withGib   whether to add the 1 GiB file to the HTTP tree
+     * @param extraArgs more {@code mount} arguments
      */
-    static ServedMirror start(Path tmp, Path mountPoint, boolean withGib) throws IOException, InterruptedException {
+    static ServedMirror start(Path tmp, Path mountPoint, boolean withGib, String... extraArgs) throws IOException, InterruptedException {
         ServedMirror s = new ServedMirror(tmp.resolve("tree"), mountPoint);
         try {
             s.generate(withGib);
             Shell.ok(tmp, "chmod a+rx " + tmp + " && chmod -R a+rX " + s.tree.resolve("http") + " " + s.tree.resolve("ftp"));
             s.nginx = NginxServer.start(s.tree.resolve("http"), NginxServer.Listing.EXACT);
             s.vsftpd = VsftpdServer.start(s.tree.resolve("ftp"));
-            s.mirror = MountedMirror.start(mountPoint, "mount", "--source", "/http=" + s.nginx.url(), "--source", "/ftp=" + s.vsftpd.url(),
-                    "--source", "/local=" + s.tree.resolve("local").toUri(), "-o", "allow_other");
+            List<String> args = new java.util.ArrayList<>(List.of("--source", "/http=" + s.nginx.url(), "--source", "/ftp=" + s.vsftpd.url(),
+                    "--source", "/local=" + s.tree.resolve("local").toUri(), "-o", "allow_other"));
+            args.addAll(List.of(extraArgs));
+            s.mirror = MountedMirror.start(mountPoint, "mount", args.toArray(String[]::new));
             return s;
         } catch (IOException | RuntimeException | InterruptedException | Error e) {
             s.close();
