@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Archive benchmark: a ~500 MB tar.gz with 20,000 members served by a loopback nginx, entered as
+# a directory through the kernel (NAME#/), against GNU tar on the same file in the same run:
+#   1. list everything: first access (includes the indexing pass) vs `tar -tzf`,
+#   2. a member near the end: first read after indexing, another near the end, the same again,
+#      vs `tar -xzOf ARCHIVE MEMBER`,
+#   3. 200 random members vs one `tar -xzOf` pass for the same 200 and vs `cat` of the extracted tree,
+#   4. list everything after a remount with the persisted index (--cache-dir),
+# with the bytes nginx sent for each mirrorfs step.
+# Usage: integration-tests/bench/archive-bench.sh [JAR]   (ARCHIVE_BENCH_DATA=DIR keeps the generated data)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+jar=${1:-$here/packaging/target/mirrorfs.jar}
+[ -f "$jar" ] || { echo "no jar at $jar: build it first (mvn -pl packaging -am package -DskipTests)" >&2; exit 1; }
+work=$(mktemp -d /tmp/mirrorfs-archive-bench.XXXXXX)
+chmod 755 "$work"
+data=${ARCHIVE_BENCH_DATA:-$work/data}
+mnt=$work/mnt; mkdir -p "$mnt" "$data"
+nginx_pid=; mirror_pid=
+cleanup() {
+  if mountpoint -q "$mnt" 2>/dev/null; then fusermount -u "$mnt" 2>/dev/null || umount -l "$mnt" || true; fi
+  [ -n "$mirror_pid" ] && kill "$mirror_pid" 2>/dev/null || true
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+  sleep 0.5; rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ ! -f "$data/bench.tar.gz" ]; then
+  echo "generating 20,000 members (~500 MB) in $data ..." >&2
+  python3 - "$data/tree" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+rnd = random.Random(42)
+for d in range(100):
+    p = os.path.join(root, "d%02d" % d)
+    os.makedirs(p, exist_ok=True)
+    for f in range(200):
+        size = rnd.randint(1024, 49 * 1024)
+        with open(os.path.join(p, "f%03d.bin" % f), "wb") as fh:
+            fh.write(os.urandom(size))
+PY
+  tar -czf "$data/bench.tar.gz" -C "$data/tree" .
+  rm -rf "$data/tree"
+fi
+chmod -R a+rX "$data"
+archive=$data/bench.tar.gz
+cat "$archive" > /dev/null   # server side warm
+members=$(tar -tzf "$archive" | grep -c '\.bin$')
+last=$(tar -tzf "$archive" | grep '\.bin$' | tail -1)
+near=$(tar -tzf "$archive" | grep '\.bin$' | tail -2 | head -1)
+tar -tzf "$archive" | grep '\.bin$' | python3 -c 'import random,sys; l=[x.strip() for x in sys.stdin]; random.Random(7).shuffle(l); print("\n".join(l[:200]))' > "$work/random200"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+daemon off; worker_processes 2; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  default_type application/octet-stream;
+  log_format b '\$remote_addr "\$request" \$status \$body_bytes_sent';
+  access_log $work/nginx/access.log b;
+  client_body_temp_path $work/nginx/b; proxy_temp_path $work/nginx/p; fastcgi_temp_path $work/nginx/f;
+  uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;
+  sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$port; root $data; autoindex on; }
+}
+CONF
+/usr/sbin/nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" &
+nginx_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+url="http://127.0.0.1:$port"
+log_lines() { wc -l < "$work/nginx/access.log"; }
+log_bytes_since() { tail -n +"$(( $1 + 1 ))" "$work/nginx/access.log" | awk '{s+=$NF} END {print s+0}'; }
+secs() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N); echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}'; }
+
+mount_mirror() {
+  java ${MIRRORFS_JAVA_OPTS:-} -Dfile.encoding=UTF-8 -jar "$jar" mount "$mnt" --source "/=$url/" \
+    --cache-dir "$work/cache" > "$work/mirror.log" 2>&1 &
+  mirror_pid=$!
+  for _ in $(seq 300); do mountpoint -q "$mnt" && return 0; sleep 0.1; done
+  echo "mount failed:" >&2; cat "$work/mirror.log" >&2; exit 1
+}
+unmount_mirror() { fusermount -u "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=; }
+a="$mnt/bench.tar.gz#"
+cat_list() { while read -r f; do cat "$1/$f"; done < "$work/random200"; }
+count_entries() { find "$1" | wc -l; }
+
+echo "baselines (GNU tar on the local file) ..." >&2
+t_tar_list=$(secs tar -tzf "$archive")
+t_tar_last=$(secs tar -xzOf "$archive" "$last")
+t_tar_200=$(secs sh -c "tar -xzOf '$archive' \$(sed 's|^|./|;s|^\./\./|./|' '$work/random200')")
+mkdir -p "$work/extracted"
+t_extract=$(secs tar -xzf "$archive" -C "$work/extracted")
+sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+cat "$archive" > /dev/null
+t_tree_200=$(secs cat_list "$work/extracted")
+
+echo "mirrorfs over HTTP ..." >&2
+mount_mirror
+n=$(log_lines); t_list=$(secs count_entries "$a"); b_list=$(log_bytes_since "$n")
+entries=$(count_entries "$a")
+n=$(log_lines); t_last=$(secs cat "$a/$last"); b_last=$(log_bytes_since "$n")
+n=$(log_lines); t_near=$(secs cat "$a/$near"); b_near=$(log_bytes_since "$n")
+t_again=$(secs cat "$a/$last")
+n=$(log_lines); t_200=$(secs cat_list "$a"); b_200=$(log_bytes_since "$n")
+ok=$(cmp <(cat "$a/$last") <(tar -xzOf "$archive" "$last") && echo identical || echo DIFFERENT)
+unmount_mirror
+mount_mirror
+n=$(log_lines); t_relist=$(secs count_entries "$a"); b_relist=$(log_bytes_since "$n")
+unmount_mirror
+grep -E 'index' "$work/mirror.log" | tail -3 >&2 || true
+
+python3 - <<PY
+mib = 1048576
+size = $(stat -c %s "$archive")
+print("Archive benchmark: %.0f MiB tar.gz, %d members (%d entries listed), loopback nginx, same run" % (size / mib, $members, $entries))
+rows = [
+  ("list everything, first access (index pass)", $t_list, "tar -tzf", $t_tar_list, $b_list),
+  ("list everything after remount (saved index)", $t_relist, "tar -tzf", $t_tar_list, $b_relist),
+  ("last member, first read", $t_last, "tar -xzOf one member", $t_tar_last, $b_last),
+  ("another member near the end", $t_near, "tar -xzOf one member", $t_tar_last, $b_near),
+  ("last member again (kernel cache)", $t_again, "tar -xzOf one member", $t_tar_last, 0),
+  ("200 random members", $t_200, "tar -xzOf, one pass for the 200", $t_tar_200, $b_200),
+  ("200 random members", $t_200, "cat of the extracted tree (cold)", $t_tree_200, $b_200),
+]
+for what, t, base, tb, b in rows:
+    print("  %-45s %8.3f s   vs %-34s %7.3f s  ratio %6.2f   nginx sent %8.1f MiB" % (what, t, base, tb, t / tb if tb else 0, b / mib))
+print("  (extracting the whole archive with tar -xzf took %.3f s)" % $t_extract)
+print("  last member content vs tar: $ok")
+PY
