@@ -1,7 +1,6 @@
 package io.mirrorfs.nio;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -91,10 +90,5 @@ final class AttributeMaps {
             m.putAll(POSIX);
         }
         return m;
-    }
-
-    /** Returns the attribute names of {@code view}, in the order {@code *} lists them. */
-    static List<String> names(String view) {
-        return List.copyOf(available(view).keySet());
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.AccessMode;
 import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
+import java.nio.file.FileSystem;
 import java.nio.file.FileSystemAlreadyExistsException;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.LinkOption;
@@ -85,7 +86,7 @@ public final class MirrorFileSystemProvider extends FileSystemProvider {
      * @throws IOException                      if a source cannot be opened
      */
     @Override
-    public MirrorFileSystem newFileSystem(URI uri, Map<String, ?> env) throws IOException {
+    public FileSystem newFileSystem(URI uri, Map<String, ?> env) throws IOException {
         String name = nameOf(uri);
         if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
             throw new IllegalArgumentException("a mirror file system URI has no path: use mirror:///, got " + uri);
@@ -121,8 +122,14 @@ public final class MirrorFileSystemProvider extends FileSystemProvider {
         fileSystems.remove(fs.name(), fs);
     }
 
+    /** Returns the open file system named by {@code uri}'s authority. */
     @Override
-    public MirrorFileSystem getFileSystem(URI uri) {
+    public FileSystem getFileSystem(URI uri) {
+        return registered(uri);
+    }
+
+    /** Returns the open file system {@code uri} names, or throws {@link FileSystemNotFoundException}. */
+    private MirrorFileSystem registered(URI uri) {
         String name = nameOf(uri);
         MirrorFileSystem fs = fileSystems.get(name);
         if (fs == null) {
@@ -134,7 +141,7 @@ public final class MirrorFileSystemProvider extends FileSystemProvider {
     /** Returns the path of {@code uri} ({@code mirror://NAME/PATH}, percent-decoded) in its open file system. */
     @Override
     public Path getPath(URI uri) {
-        MirrorFileSystem fs = getFileSystem(uri);
+        MirrorFileSystem fs = registered(uri);
         String path = uri.getPath();
         if (path == null || !path.startsWith("/")) {
             throw new IllegalArgumentException("a mirror URI needs an absolute path, such as mirror:///dir/file: " + uri);
@@ -300,7 +307,7 @@ public final class MirrorFileSystemProvider extends FileSystemProvider {
     }
 
     @Override
-    public MirrorPath readSymbolicLink(Path link) throws IOException {
+    public Path readSymbolicLink(Path link) throws IOException {
         MirrorPath p = check(link);
         return p.getFileSystem().readSymbolicLink(p);
     }
