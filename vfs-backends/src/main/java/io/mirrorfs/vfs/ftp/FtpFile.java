@@ -32,7 +32,13 @@ final class FtpFile implements VfsFile {
 
     private static final System.Logger LOG = System.getLogger(FtpFile.class.getName());
     /** A forward seek up to this far reads on and drops the bytes instead of starting a new transfer. */
-    static final long MAX_SKIP = 2L << 20;
+    static final long MAX_SKIP = 1L << 20;
+    /**
+     * A read waits for the transfer of an earlier read of this handle that starts or ends up to
+     * this far before it: a cache fetching blocks ahead in parallel then gets them from one
+     * stream, in order, instead of from streams that leapfrog each other.
+     */
+    static final long AWAIT_WINDOW = 16L << 20;
 
     private final FtpSource source;
     private final FtpConnectionPool pool;
@@ -164,12 +170,12 @@ final class FtpFile implements VfsFile {
     /** Returns whether another read of this handle will soon leave a transfer a little before {@code at}. */
     private boolean awaited(long at) {
         for (long e : inflightEnds) {
-            if (e <= at && at - e <= MAX_SKIP) {
+            if (e <= at && at - e <= AWAIT_WINDOW) {
                 return true;
             }
         }
         for (long s : waitingStarts) {
-            if (s < at && at - s <= MAX_SKIP) {
+            if (s < at && at - s <= AWAIT_WINDOW) {
                 return true;
             }
         }
