@@ -38,6 +38,7 @@ public final class BlockCache implements Closeable {
     private final CacheConfig config;
     private final Ticker ticker;
     private final SingleFlight<BlockKey, Block> blocks;
+    private final BlockPool pool;
     private final Semaphore pinPermitsKiB;
     private final Executor readAheadExecutor;
     private final Optional<ThreadPoolExecutor> ownedReadAhead;
@@ -63,7 +64,13 @@ public final class BlockCache implements Closeable {
                 .executor(Runnable::run)
                 .ticker(ticker)
                 .evictionListener((BlockKey k, Block b, com.github.benmanes.caffeine.cache.RemovalCause cause) -> evictions.increment())
+                .removalListener((BlockKey k, Block b, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                    if (b != null) {
+                        b.release(); // the cache's own reference
+                    }
+                })
                 .build());
+        this.pool = new BlockPool(config.blockSize(), config.randomFetchSize(), 16 + 2 * config.readAheadThreads());
         this.pinPermitsKiB = new Semaphore((int) (config.pinnedBytes() >> 10));
         if (readAhead.isPresent()) {
             this.readAheadExecutor = readAhead.get();
@@ -148,23 +155,39 @@ public final class BlockCache implements Closeable {
         return sources.computeIfAbsent(sourceId, id -> new SourceCounters());
     }
 
-    /**
-     * Returns the block for {@code key}: from memory, else from disk (when it holds exactly
-     * {@code expectedLength} valid bytes), else from {@code fetch}, which runs on this thread
-     * unless another thread is already loading the same key.
-     */
-    Block load(BlockKey key, int expectedLength, IoSupplier<byte[]> fetch, boolean readAhead) throws IOException {
-        SingleFlight.Loaded<Block> loaded = blocks.load(key, () -> loadMissing(key, expectedLength, fetch, readAhead));
-        if (!loaded.loadedHere() && !readAhead) {
-            hits.increment();
-        }
-        return loaded.value();
+    /** Fills {@code dst[0..length)} with a block's bytes from upstream. */
+    @FunctionalInterface
+    interface BlockFiller {
+        /** Fills exactly {@code length} bytes or fails. */
+        void fill(byte[] dst, int length) throws IOException;
     }
 
-    /** Returns the block for {@code key} if memory holds it complete; counts a hit when it does. */
+    /**
+     * Returns the block for {@code key}, retained for the caller (who must {@link Block#release}
+     * it): from memory, else from disk (when it holds exactly {@code expectedLength} valid bytes),
+     * else from {@code fetch}, which runs on this thread unless another thread is already loading
+     * the same key.
+     */
+    Block load(BlockKey key, int expectedLength, BlockFiller fetch, boolean readAhead) throws IOException {
+        while (true) {
+            SingleFlight.Loaded<Block> loaded = blocks.load(key, () -> loadMissing(key, expectedLength, fetch, readAhead));
+            if (loaded.loadedHere()) {
+                return loaded.value(); // carries the loader's extra reference
+            }
+            if (loaded.value().retain()) {
+                if (!readAhead) {
+                    hits.increment();
+                }
+                return loaded.value();
+            }
+            // Evicted and recycled between the lookup and the retain: look again.
+        }
+    }
+
+    /** Returns the block for {@code key}, retained, if memory holds it; counts a hit when it does. */
     Optional<Block> peek(BlockKey key) {
         Block b = blocks.cache().getIfPresent(key);
-        if (b == null) {
+        if (b == null || !b.retain()) {
             return Optional.empty();
         }
         hits.increment();
@@ -222,27 +245,50 @@ public final class BlockCache implements Closeable {
         return disk.isPresent();
     }
 
-    private Block loadMissing(BlockKey key, int expectedLength, IoSupplier<byte[]> fetch, boolean readAhead) throws IOException {
+    /** Returns a new block holding two references: the cache's and the loading caller's. */
+    private Block loadMissing(BlockKey key, int expectedLength, BlockFiller fetch, boolean readAhead) throws IOException {
         inFlight.incrementAndGet();
+        byte[] array = pool.take(key.length());
         try {
             (readAhead ? readAheads : misses).increment();
             String diskKey = "block\0" + key.externalForm();
             Optional<byte[]> fromDisk = readDisk(diskKey);
+            Block block;
             if (fromDisk.isPresent() && fromDisk.get().length == expectedLength) {
                 diskHits.increment();
-                return new Block(key.offset(), fromDisk.get());
+                System.arraycopy(fromDisk.get(), 0, array, 0, expectedLength);
+                block = new Block(key.offset(), array, expectedLength, pool);
+            } else {
+                fetch.fill(array, expectedLength);
+                block = new Block(key.offset(), array, expectedLength, pool);
+                writeBehind(diskKey, block);
             }
-            byte[] data = fetch.get();
-            if (diskWriter.isPresent()) {
-                try {
-                    diskWriter.get().execute(() -> writeDisk(diskKey, data));
-                } catch (RejectedExecutionException e) {
-                    // Shutting down: the block stays in memory only.
-                }
-            }
-            return new Block(key.offset(), data);
+            block.retain();
+            return block;
+        } catch (IOException | RuntimeException | Error e) {
+            pool.recycle(array);
+            throw e;
         } finally {
             inFlight.decrementAndGet();
+        }
+    }
+
+    private void writeBehind(String diskKey, Block block) {
+        if (diskWriter.isEmpty() || !block.retain()) {
+            return;
+        }
+        try {
+            diskWriter.get().execute(() -> {
+                try {
+                    disk.get().write(diskKey, block.data(), block.length());
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "disk cache: cannot write: " + e);
+                } finally {
+                    block.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            block.release(); // shutting down: the block stays in memory only
         }
     }
 

@@ -82,12 +82,19 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         while (done < want) {
             long pos = offset + done;
             Block b = blockAt(pos, streak > 0);
-            int from = (int) (pos - b.offset());
-            int n = Math.min(want - done, b.length() - from);
+            int n;
+            try {
+                int from = (int) (pos - b.offset());
+                n = Math.min(want - done, b.length() - from);
+                if (n > 0) {
+                    sink.put(done, b.data(), from, n);
+                }
+            } finally {
+                b.release();
+            }
             if (n <= 0) {
                 break;
             }
-            sink.put(done, b.data(), from, n);
             done += n;
         }
         if (streak >= 2 && readAhead > 0) {
@@ -115,6 +122,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         return pins.size();
     }
 
+    /** Returns the block holding byte {@code pos}, retained for the caller. */
     private Block blockAt(long pos, boolean sequential) throws IOException {
         BlockKey full = key(pos, blockSize);
         BlockKey small = smallSize < blockSize ? key(pos, smallSize) : full;
@@ -133,14 +141,21 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
             b = cache.peek(small);
         }
         if (b.isPresent()) {
-            pins.pin(k, CompletableFuture.completedFuture(b.get()), k.length());
+            pin(k, b.get());
             return b.get();
         }
         k = sequential ? full : small;
         BlockKey chosen = k;
-        Block loaded = cache.load(chosen, expectedLength(chosen), () -> fetch(chosen), false);
-        pins.pin(chosen, CompletableFuture.completedFuture(loaded), chosen.length());
+        Block loaded = cache.load(chosen, expectedLength(chosen), (dst, len) -> fetch(chosen, dst, len), false);
+        pin(chosen, loaded);
         return loaded;
+    }
+
+    /** Pins {@code b} (which the caller holds) with a reference of the pin's own. */
+    private void pin(BlockKey k, Block b) {
+        if (b.retain() && !pins.pin(k, CompletableFuture.completedFuture(b), k.length())) {
+            b.release();
+        }
     }
 
     /** Returns the pinned block for {@code key}, waiting for its read-ahead; empty if none or it failed. */
@@ -150,7 +165,12 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
             return Optional.empty();
         }
         try {
-            return Optional.of(SingleFlight.await(f.get()));
+            Block b = SingleFlight.await(f.get());
+            if (b.retain()) {
+                return Optional.of(b);
+            }
+            pins.unpin(key, f.get());
+            return Optional.empty();
         } catch (StaleFileException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -207,7 +227,10 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
             return;
         }
         try {
-            f.complete(cache.load(k, expectedLength(k), () -> fetch(k), true));
+            Block b = cache.load(k, expectedLength(k), (dst, len) -> fetch(k, dst, len), true);
+            if (!f.complete(b)) {
+                b.release(); // the handle was closed meanwhile
+            }
         } catch (Throwable t) {
             f.completeExceptionally(t);
         }
@@ -222,10 +245,8 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
     }
 
     /** Reads the range of {@code k} from upstream; runs inside the cache's single-flight load. */
-    private byte[] fetch(BlockKey k) throws IOException {
-        int len = expectedLength(k);
-        byte[] data = new byte[len];
-        ByteBuffer bb = ByteBuffer.wrap(data);
+    private void fetch(BlockKey k, byte[] data, int len) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(data, 0, len);
         VfsFile up = upstream();
         SourceCounters counters = owner.counters();
         counters.readRequests.increment();
@@ -247,7 +268,6 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
             throw new StaleFileException(path.toString(), attrs.version(),
                     "shorter than " + attrs.size() + " bytes (end at " + (k.offset() + bb.position()) + ")");
         }
-        return data;
     }
 
     private VfsFile upstream() throws IOException {

@@ -122,9 +122,14 @@ final class DiskStore {
 
     /** Stores {@code payload} under {@code key}, replacing any previous entry, then evicts to the bound. */
     void write(String key, byte[] payload) throws IOException {
+        write(key, payload, payload.length);
+    }
+
+    /** Stores the first {@code length} bytes of {@code payload} under {@code key}. */
+    void write(String key, byte[] payload, int length) throws IOException {
         Path file = fileFor(key);
         Files.createDirectories(file.getParent());
-        byte[] encoded = encode(key, payload);
+        byte[] encoded = encode(key, payload, length);
         Path tmp = Files.createTempFile(file.getParent(), "w", ".tmp");
         try {
             Files.write(tmp, encoded);
@@ -194,9 +199,13 @@ final class DiskStore {
     }
 
     static byte[] encode(String key, byte[] payload) {
+        return encode(key, payload, payload.length);
+    }
+
+    static byte[] encode(String key, byte[] payload, int length) {
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(16 + k.length + payload.length);
-        b.putInt(MAGIC).putInt(k.length).put(k).putInt(payload.length).putInt(crc(k, payload, 0, payload.length)).put(payload);
+        ByteBuffer b = ByteBuffer.allocate(16 + k.length + length);
+        b.putInt(MAGIC).putInt(k.length).put(k).putInt(length).putInt(crc(k, payload, 0, length)).put(payload, 0, length);
         return b.array();
     }
 

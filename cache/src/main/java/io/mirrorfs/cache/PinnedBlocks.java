@@ -44,8 +44,9 @@ final class PinnedBlocks {
 
     /**
      * Pins {@code block} under {@code key}, reserving {@code bytes} of the budget and dropping the
-     * oldest pins beyond capacity. Returns false, pinning nothing, when the budget is spent or
-     * the handle is closed.
+     * oldest pins beyond capacity; the pin owns one reference of the block once it completes.
+     * Returns false, pinning nothing and owning nothing, when the budget is spent or the handle
+     * is closed.
      */
     boolean pin(BlockKey key, CompletableFuture<Block> block, int bytes) {
         if (!cache.tryPin(bytes)) {
@@ -55,9 +56,7 @@ final class PinnedBlocks {
         boolean accepted;
         synchronized (this) {
             accepted = !closed;
-            if (!accepted) {
-                released.add(new Pin(block, bytes));
-            } else {
+            if (accepted) {
                 Pin old = pins.put(key, new Pin(block, bytes));
                 if (old != null) {
                     released.add(old);
@@ -69,7 +68,10 @@ final class PinnedBlocks {
                 }
             }
         }
-        released.forEach(p -> cache.unpin(p.bytes));
+        if (!accepted) {
+            cache.unpin(bytes);
+        }
+        released.forEach(this::drop);
         return accepted;
     }
 
@@ -83,7 +85,7 @@ final class PinnedBlocks {
             }
             removed = pins.remove(key);
         }
-        cache.unpin(removed.bytes);
+        drop(removed);
     }
 
     /** Returns the number of pins held. */
@@ -101,7 +103,25 @@ final class PinnedBlocks {
         }
         for (Pin p : released) {
             p.block.completeExceptionally(new java.nio.channels.ClosedChannelException());
-            cache.unpin(p.bytes);
+            drop(p);
+        }
+    }
+
+    /**
+     * Returns a pin's budget and its block reference. A read-ahead still running when its pin is
+     * dropped keeps its reference; the array then goes to the garbage collector, never back to
+     * the pool while in use.
+     */
+    private void drop(Pin p) {
+        cache.unpin(p.bytes);
+        Block b;
+        try {
+            b = p.block.getNow(null);
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            b = null;
+        }
+        if (b != null) {
+            b.release();
         }
     }
 }

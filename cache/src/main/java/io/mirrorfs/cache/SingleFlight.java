@@ -29,7 +29,7 @@ final class SingleFlight<K, V> {
         this.cache = cache;
     }
 
-    /** Outcome of {@link #load}: the value and whether this caller did the loading. */
+    /** Outcome of {@link #load}: the value and whether this caller's loader created it. */
     record Loaded<V>(V value, boolean loadedHere) {
     }
 
@@ -57,7 +57,7 @@ final class SingleFlight<K, V> {
             CompletableFuture<V> mine = new CompletableFuture<>();
             CompletableFuture<V> other = loading.putIfAbsent(key, mine);
             if (other == null) {
-                return new Loaded<>(loadHere(key, mine, loader), true);
+                return loadHere(key, mine, loader);
             }
             try {
                 return new Loaded<>(await(other), false);
@@ -69,15 +69,16 @@ final class SingleFlight<K, V> {
         }
     }
 
-    private V loadHere(K key, CompletableFuture<V> mine, IoSupplier<V> loader) throws IOException {
+    private Loaded<V> loadHere(K key, CompletableFuture<V> mine, IoSupplier<V> loader) throws IOException {
         try {
             V value = cache.getIfPresent(key); // it may have landed between our two lookups
-            if (value == null) {
+            boolean created = value == null;
+            if (created) {
                 value = loader.get();
                 cache.put(key, value);
             }
             mine.complete(value);
-            return value;
+            return new Loaded<>(value, created);
         } catch (IOException | RuntimeException | Error e) {
             mine.completeExceptionally(e);
             throw e;

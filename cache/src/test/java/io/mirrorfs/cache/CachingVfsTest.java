@@ -125,6 +125,44 @@ class CachingVfsTest {
     }
 
     @Test
+    void recycledArraysNeverLeakIntoConcurrentReads() throws Exception {
+        // A tiny cache, real read-ahead threads, mixed sequential and random readers: every
+        // byte returned must be right although arrays are recycled all the time.
+        BlockCache cache = BlockCache.create(config().maxBytes(1 << 20).readAheadBlocks(2).build());
+        toClose.add(cache);
+        CachingVfs vfs = new CachingVfs(source, "/m=mem:", cache);
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int t = 0; t < 8; t++) {
+            int seed = t;
+            Thread th = new Thread(() -> {
+                Random random = new Random(seed);
+                try (VfsFile f = vfs.open(FILE)) {
+                    long pos = 0;
+                    for (int i = 0; i < 1500 && failure.get() == null; i++) {
+                        int len = 1 + random.nextInt(40_000);
+                        long offset = seed % 2 == 0 ? pos : random.nextInt(DATA.length);
+                        pos = (offset + len) % DATA.length;
+                        if (!Arrays.equals(expected(offset, len), read(f, offset, len))) {
+                            throw new AssertionError("wrong bytes at " + offset + "+" + len);
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            threads.add(th);
+            th.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(null, failure.get());
+        assertTrue(cache.stats().evictions() > 100, "the test must churn the cache");
+        assertEquals(0, cache.stats().bytesPinned());
+    }
+
+    @Test
     void statIsServedForTheTtlThenRevalidated() throws Exception {
         CachingVfs vfs = cached(config().metadataTtl(Duration.ofSeconds(60)).build());
         VfsPath small = VfsPath.parse("/dir/small.txt");
