@@ -94,6 +94,12 @@ cmp "$src/big.bin" "$mp/big.bin"
 cmp "$src/par/f3.bin" "$mp/par/f3.bin"
 bench_unmount "$mp"
 
+# Reference: the same tree through a file:// mount (FUSE + cache ceiling on this machine, this run).
+bench_mount "$mp" --source "/=file://$src"
+ref_seq=$(bench_seconds dd if="$mp/big.bin" of=/dev/null bs=1M status=none)
+ref_find=$(bench_seconds find_stat)
+bench_unmount "$mp"
+
 bytes=$((size_mib * 1048576))
 par_bytes=$((8 * 128 * 1048576))
 printf '%-44s %12s %12s %7s\n' "workload (vsftpd on 127.0.0.1)" "curl" "mirrorfs" "ratio"
@@ -104,5 +110,6 @@ printf '%-44s %6s MiB/s %6s MiB/s %7s\n' "8 parallel readers, 8 x 128 MiB" \
   "$(bench_mibps $par_bytes $curl_par)" "$(bench_mibps $par_bytes $mnt_par)" "$(bench_ratio $curl_par $mnt_par)"
 printf '%-44s %10s s %10s s %7s\n' "find+stat, 10,000 files in 100 dirs" "$curl_list" "$mnt_find" "$(bench_ratio $curl_list $mnt_find)"
 printf '%-44s %12s %12s\n' "  FTP commands the server saw" "$curl_list_cmds" "$mnt_find_cmds"
+printf '%-44s %6s MiB/s, find+stat %s s\n' "reference: same tree via file:// mount" "$(bench_mibps $bytes $ref_seq)" "$ref_find"
 echo "(curl column for find+stat: one 'curl ftp://.../dNN/' listing per directory, a new login each;"
 echo " ratio = mirrorfs throughput / curl throughput, or curl time / mirrorfs time; $entries entries found)"
