@@ -7,6 +7,9 @@ import io.mirrorfs.vfs.VfsPath;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -37,6 +40,13 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
     private final Object upstreamLock = new Object();
     private VfsFile upstream; // guarded by upstreamLock
     private long readAheadIssuedTo = -1; // block index; guarded by this
+    /** Read-ahead blocks waiting for this handle's one read-ahead task; guarded by this. */
+    private final ArrayDeque<ReadAheadJob> readAheadQueue = new ArrayDeque<>();
+    private boolean readAheadRunning; // guarded by this
+
+    /** One block to fetch ahead, and the pinned future its reader may be waiting on. */
+    private record ReadAheadJob(BlockKey key, CompletableFuture<Block> future) {
+    }
     private volatile boolean closed;
 
     CachedFile(CachingVfs owner, VfsPath path, FileAttrs attrs) {
@@ -205,12 +215,52 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
                 rewindReadAhead(i - 1, last);
                 return;
             }
-            if (!cache.submitReadAhead(() -> runReadAhead(k, f))) {
-                pins.unpin(k, f);
-                f.completeExceptionally(new IOException("read-ahead executor saturated"));
+            boolean start;
+            synchronized (this) {
+                readAheadQueue.add(new ReadAheadJob(k, f));
+                start = !readAheadRunning;
+                readAheadRunning |= start;
+            }
+            if (start && !cache.submitReadAhead(this::drainReadAhead)) {
+                abandonReadAhead(new IOException("read-ahead executor saturated"));
                 rewindReadAhead(i - 1, last);
                 return;
             }
+        }
+    }
+
+    /**
+     * Fetches this handle's queued read-ahead blocks one after another, in file order, on one
+     * executor thread. Why not one task per block: sources stream sequential reads (HTTP grows
+     * its request window and keeps the body open, FTP keeps one RETR running); parallel,
+     * out-of-order fetches on one handle would break that stream into many requests and waste
+     * the bytes already in flight. Different handles still fetch in parallel.
+     */
+    private void drainReadAhead() {
+        while (true) {
+            ReadAheadJob job;
+            synchronized (this) {
+                job = readAheadQueue.poll();
+                if (job == null) {
+                    readAheadRunning = false;
+                    return;
+                }
+            }
+            runReadAhead(job.key(), job.future());
+        }
+    }
+
+    /** Fails every queued read-ahead (the executor refused the task), so waiting readers fetch themselves. */
+    private void abandonReadAhead(IOException cause) {
+        List<ReadAheadJob> jobs;
+        synchronized (this) {
+            jobs = new ArrayList<>(readAheadQueue);
+            readAheadQueue.clear();
+            readAheadRunning = false;
+        }
+        for (ReadAheadJob j : jobs) {
+            pins.unpin(j.key(), j.future());
+            j.future().completeExceptionally(cause);
         }
     }
 

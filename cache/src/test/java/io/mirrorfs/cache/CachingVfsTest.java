@@ -243,9 +243,11 @@ class CachingVfsTest {
                 assertArrayEquals(expected(off, SMALL), read(f, off, SMALL));
             }
             assertEquals(1, source.reads.get(), "block 0 only, so far");
-            assertEquals(4, executor.pending(), "blocks 1-4 requested ahead");
+            assertEquals(1, executor.pending(), "one in-order read-ahead task for the handle");
             executor.runAll();
-            assertEquals(5, source.reads.get());
+            assertEquals(5, source.reads.get(), "blocks 1-4 fetched ahead");
+            assertEquals(List.of(0L, (long) BLOCK, 2L * BLOCK, 3L * BLOCK, 4L * BLOCK), source.readOffsets,
+                    "in file order, so a source can keep one stream going");
             int before = source.reads.get();
             for (int off = 3 * SMALL; off < 5 * BLOCK; off += SMALL) {
                 assertArrayEquals(expected(off, SMALL), read(f, off, SMALL));
@@ -286,7 +288,8 @@ class CachingVfsTest {
         }
         CacheStats s = vfs.cache().stats();
         assertTrue(s.bytesPinned() <= vfs.cache().config().pinnedBytes());
-        assertTrue(executor.pending() < 3 * 2, "some read-ahead was refused for lack of budget: " + executor.pending());
+        int pinned = readers.stream().mapToInt(f -> ((CachedFile) f).pinnedCount()).sum();
+        assertEquals(8, pinned, "the 512 KiB budget holds 8 blocks of the 9 (3 x current + 2 ahead) wanted");
         executor.runAll();
         for (VfsFile f : readers) {
             assertArrayEquals(expected(BLOCK, 1000), read(f, BLOCK, 1000));

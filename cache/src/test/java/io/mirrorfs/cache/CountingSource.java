@@ -38,6 +38,8 @@ final class CountingSource implements Vfs {
     final AtomicInteger lists = new AtomicInteger();
     final AtomicInteger opens = new AtomicInteger();
     final AtomicInteger reads = new AtomicInteger();
+    /** Offsets of upstream reads, in the order they arrived. */
+    final List<Long> readOffsets = java.util.Collections.synchronizedList(new ArrayList<>());
     final AtomicLong bytesRead = new AtomicLong();
     final AtomicInteger readsInProgress = new AtomicInteger();
     private volatile CountDownLatch gate = new CountDownLatch(0);
@@ -124,6 +126,7 @@ final class CountingSource implements Vfs {
             public int read(long offset, ByteBuffer dst) throws IOException {
                 failIfDown();
                 reads.incrementAndGet();
+                readOffsets.add(offset);
                 readsInProgress.incrementAndGet();
                 try {
                     gate.await();
