@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +93,7 @@ final class Mounter {
             return EXIT_FAILED;
         }
         installSignalHandlers();
+        FuseWarmup.run(mountPoint, Duration.ofSeconds(10));
         out.println(readyMessage);
         out.flush();
         session.join();

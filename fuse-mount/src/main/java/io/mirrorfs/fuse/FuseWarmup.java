@@ -1,0 +1,104 @@
+package io.mirrorfs.fuse;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.lang.System.Logger.Level;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Brings libfuse's worker threads past jffi's attach threshold before the first real request.
+ *
+ * <p>Why: libfuse 2 calls back on native threads it creates itself. jffi (under jnr-ffi) attaches
+ * such a thread to the JVM for each callback and detaches it afterwards, until that thread has
+ * attached {@code THREAD_ATTACH_THRESHOLD} (1000) times; only then does it stay attached (jffi
+ * {@code ClosureMagazine.c}, {@code closure_begin}). Each attach/detach creates and retires a
+ * {@code java.lang.Thread}, which measured here as most of the cost of a fresh mount's first
+ * thousands of requests: a cold {@code find} over 10,000 HTTP-listed files spent about 2.6 s in
+ * its first 1,000 files and 0.05 s per 1,000 after. Rounds of {@code statfs} calls (which the
+ * kernel never caches and {@link MirrorFs#statfs} answers without touching a source) from several
+ * threads at once make libfuse start its workers and push each past the threshold, so users'
+ * first reads and lookups run at steady-state speed.
+ */
+final class FuseWarmup {
+
+    private static final System.Logger LOG = System.getLogger(FuseWarmup.class.getName());
+
+    /**
+     * Parallel callers. libfuse keeps at most 10 idle workers and retires the rest, so more
+     * callers than that would warm threads that then exit.
+     */
+    static final int THREADS = 9;
+    /** statfs calls per caller and round. */
+    static final int CALLS_PER_ROUND = 500;
+    /** A round that attaches fewer new JVM threads than this means the workers stay attached. */
+    static final int SETTLED_ATTACHES = 50;
+
+    private FuseWarmup() {
+    }
+
+    /**
+     * Runs warm-up rounds against {@code mountPoint} until a round no longer makes the JVM attach
+     * new threads (every worker is past the threshold), giving up after {@code limit}. Never
+     * throws: a failed warm-up only costs speed.
+     */
+    static void run(Path mountPoint, Duration limit) {
+        long start = System.nanoTime();
+        long deadline = start + limit.toNanos();
+        FileStore store;
+        try {
+            store = Files.getFileStore(mountPoint);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "warm-up skipped: " + e);
+            return;
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int rounds = 0;
+        long attached;
+        do {
+            long before = threads.getTotalStartedThreadCount();
+            if (!round(store, deadline)) {
+                break;
+            }
+            rounds++;
+            // Our own THREADS callers count as started threads too.
+            attached = threads.getTotalStartedThreadCount() - before - THREADS;
+        } while (attached >= SETTLED_ATTACHES && System.nanoTime() < deadline);
+        LOG.log(Level.DEBUG, "FUSE warm-up: " + rounds + " rounds in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+    }
+
+    /** Runs one round of parallel statfs calls; returns false if statfs failed or time ran out. */
+    private static boolean round(FileStore store, long deadline) {
+        AtomicBoolean failed = new AtomicBoolean();
+        List<Thread> callers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            Thread caller = new Thread(() -> {
+                for (int i = 0; i < CALLS_PER_ROUND && System.nanoTime() < deadline && !failed.get(); i++) {
+                    try {
+                        store.getTotalSpace(); // one statvfs(2), one FUSE_STATFS
+                    } catch (IOException e) {
+                        failed.set(true);
+                    }
+                }
+            }, "fuse-warmup-" + t);
+            caller.setDaemon(true);
+            caller.start();
+            callers.add(caller);
+        }
+        for (Thread caller : callers) {
+            try {
+                caller.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return !failed.get() && System.nanoTime() < deadline;
+    }
+}
