@@ -41,6 +41,10 @@ final class CommonOptions {
             description = "File with 'URL USER PASSWORD' lines for sources that need a login, so no password appears in ps.")
     Path credentialsFile;
 
+    @Option(names = "--ftp-active",
+            description = "Use active-mode FTP data connections (the server connects back) instead of passive (EPSV, then PASV); per source: ftp://host/dir/?mode=active.")
+    boolean ftpActive;
+
     @Option(names = "--show-outside-symlinks",
             description = "Show symlinks whose target lies outside their source (hidden by default, so a web server following symlinks cannot reach the host's files).")
     boolean showOutsideSymlinks;
@@ -99,7 +103,8 @@ final class CommonOptions {
         io.mirrorfs.vfs.archive.ArchiveOptions.Builder b = io.mirrorfs.vfs.archive.ArchiveOptions.builder()
                 .visibility(io.mirrorfs.vfs.archive.ArchiveVisibility.parse(archives))
                 .checkpointMemory(memory)
-                .showOutsideSymlinks(showOutsideSymlinks);
+                .showOutsideSymlinks(showOutsideSymlinks)
+                .ftpActiveMode(ftpActive);
         if (cacheDir != null) {
             b.indexDirectory(cacheDir.resolve("archive-indexes"));
         }
@@ -113,7 +118,8 @@ final class CommonOptions {
                 .readTimeout(readTimeout)
                 .retries(retries)
                 .maxConnections(maxConnections)
-                .showOutsideSymlinks(showOutsideSymlinks);
+                .showOutsideSymlinks(showOutsideSymlinks)
+                .ftpActiveMode(ftpActive);
         if (credentialsFile != null) {
             b.credentialsFile(credentialsFile);
         }
