@@ -103,8 +103,7 @@ final class CommonOptions {
         io.mirrorfs.vfs.archive.ArchiveOptions.Builder b = io.mirrorfs.vfs.archive.ArchiveOptions.builder()
                 .visibility(io.mirrorfs.vfs.archive.ArchiveVisibility.parse(archives))
                 .checkpointMemory(memory)
-                .showOutsideSymlinks(showOutsideSymlinks)
-                .ftpActiveMode(ftpActive);
+                .showOutsideSymlinks(showOutsideSymlinks);
         if (cacheDir != null) {
             b.indexDirectory(cacheDir.resolve("archive-indexes"));
         }
