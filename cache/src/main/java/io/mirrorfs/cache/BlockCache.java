@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -252,11 +253,10 @@ public final class BlockCache implements Closeable {
         try {
             (readAhead ? readAheads : misses).increment();
             String diskKey = "block\0" + key.externalForm();
-            Optional<byte[]> fromDisk = readDisk(diskKey);
+            OptionalInt fromDisk = disk.isPresent() ? disk.get().readInto(diskKey, array) : OptionalInt.empty();
             Block block;
-            if (fromDisk.isPresent() && fromDisk.get().length == expectedLength) {
+            if (fromDisk.isPresent() && fromDisk.getAsInt() == expectedLength) {
                 diskHits.increment();
-                System.arraycopy(fromDisk.get(), 0, array, 0, expectedLength);
                 block = new Block(key.offset(), array, expectedLength, pool);
             } else {
                 fetch.fill(array, expectedLength);

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -109,6 +112,62 @@ final class DiskStore {
             remove(file);
             return Optional.empty();
         }
+        touch(file);
+        return payload;
+    }
+
+    /**
+     * Reads the payload stored under {@code key} straight into {@code dst} (no intermediate
+     * copy: blocks are read into pooled arrays) and returns its length; empty when absent, too
+     * large for {@code dst}, or damaged (then deleted, as in {@link #read}).
+     */
+    OptionalInt readInto(String key, byte[] dst) {
+        Path file = fileFor(key);
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        int headerLength = 16 + k.length;
+        boolean valid = false;
+        int length = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size >= headerLength && size - headerLength <= dst.length) {
+                ByteBuffer h = ByteBuffer.allocate(headerLength);
+                readFully(ch, h, 0);
+                byte[] header = h.array();
+                h.flip();
+                length = (int) (size - headerLength);
+                if (h.getInt() == MAGIC && h.getInt() == k.length && Arrays.equals(header, 8, 8 + k.length, k, 0, k.length)) {
+                    h.position(8 + k.length);
+                    int storedLength = h.getInt();
+                    int crc = h.getInt();
+                    readFully(ch, ByteBuffer.wrap(dst, 0, length), headerLength);
+                    valid = storedLength == length && crc == crc(k, dst, 0, length);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return OptionalInt.empty();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "disk cache: cannot read " + file + ": " + e);
+            return OptionalInt.empty();
+        }
+        if (!valid) {
+            corrupt.increment();
+            LOG.log(Level.WARNING, "disk cache: " + file + " is damaged (bad checksum, key or length); deleted, will refetch");
+            remove(file);
+            return OptionalInt.empty();
+        }
+        touch(file);
+        return OptionalInt.of(length);
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
+        while (dst.hasRemaining()) {
+            if (ch.read(dst, position + dst.position()) < 0) {
+                throw new java.io.EOFException("truncated");
+            }
+        }
+    }
+
+    private void touch(Path file) {
         synchronized (this) {
             lru.get(file); // marks it most recently used
         }
@@ -117,7 +176,6 @@ final class DiskStore {
         } catch (IOException e) {
             // Recency is then only approximate after a restart; the data is fine.
         }
-        return payload;
     }
 
     /** Stores {@code payload} under {@code key}, replacing any previous entry, then evicts to the bound. */
@@ -129,10 +187,19 @@ final class DiskStore {
     void write(String key, byte[] payload, int length) throws IOException {
         Path file = fileFor(key);
         Files.createDirectories(file.getParent());
-        byte[] encoded = encode(key, payload, length);
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer header = ByteBuffer.allocate(16 + k.length);
+        header.putInt(MAGIC).putInt(k.length).put(k).putInt(length).putInt(crc(k, payload, 0, length)).flip();
+        ByteBuffer body = ByteBuffer.wrap(payload, 0, length);
+        long encodedLength = header.remaining() + (long) length;
         Path tmp = Files.createTempFile(file.getParent(), "w", ".tmp");
         try {
-            Files.write(tmp, encoded);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer[] parts = {header, body};
+                while (body.hasRemaining() || header.hasRemaining()) {
+                    ch.write(parts); // gathering write: the block is not copied into a new array
+                }
+            }
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -142,8 +209,8 @@ final class DiskStore {
             Files.deleteIfExists(tmp);
         }
         synchronized (this) {
-            Long old = lru.put(file, (long) encoded.length);
-            totalBytes += encoded.length - (old == null ? 0 : old);
+            Long old = lru.put(file, encodedLength);
+            totalBytes += encodedLength - (old == null ? 0 : old);
         }
         trim();
     }
