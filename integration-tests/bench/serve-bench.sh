@@ -121,15 +121,21 @@ run_wrk() {
 median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 
 printf 'Apache serving from a local directory vs a mirrorfs mount (HTTP source), warm; wrk -t2 -c%s -d%ss,\n' "$conns" "$secs"
-printf 'local and mirror alternated %s times, medians shown; load average before: %s\n' "$rounds" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'local and mirror alternated %s times (order swapped each round), medians shown; load average before: %s\n' "$rounds" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %12s %11s %13s %12s %10s %9s\n' file "local req/s" "local MB/s" "mirror req/s" "mirror MB/s" "req ratio" "MB ratio"
 for f in 1MiB.bin 100MiB.bin; do
   wrk -t2 -c"$conns" -d2s "$base/local/$f" >/dev/null    # warm-up
   wrk -t2 -c"$conns" -d2s "$base/mirror/$f" >/dev/null
   lr=(); lm=(); mr=(); mm=()
-  for _ in $(seq 1 "$rounds"); do
-    read -r a b < <(run_wrk "$base/local/$f"); lr+=("$a"); lm+=("$b")
-    read -r a b < <(run_wrk "$base/mirror/$f"); mr+=("$a"); mm+=("$b")
+  for r in $(seq 1 "$rounds"); do
+    # Swap the order every round, so neither side always runs second.
+    if [ $((r % 2)) -eq 1 ]; then
+      read -r a b < <(run_wrk "$base/local/$f"); lr+=("$a"); lm+=("$b")
+      read -r a b < <(run_wrk "$base/mirror/$f"); mr+=("$a"); mm+=("$b")
+    else
+      read -r a b < <(run_wrk "$base/mirror/$f"); mr+=("$a"); mm+=("$b")
+      read -r a b < <(run_wrk "$base/local/$f"); lr+=("$a"); lm+=("$b")
+    fi
   done
   lreq=$(median "${lr[@]}"); lmb=$(median "${lm[@]}"); mreq=$(median "${mr[@]}"); mmb=$(median "${mm[@]}")
   printf '%-10s %12s %11s %13s %12s %10s %9s\n' "$f" "$lreq" "$lmb" "$mreq" "$mmb" "$(bench_ratio "$mreq" "$lreq")" "$(bench_ratio "$mmb" "$lmb")"
