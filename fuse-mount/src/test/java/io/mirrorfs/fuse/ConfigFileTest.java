@@ -70,11 +70,15 @@ class ConfigFileTest {
                 "max-connections = 3",
                 "verbose",
                 "debug-fuse = false",
+                "cache-size = 64M",
+                "dir-cache-ttl = 2m",
+                "cache-dir = /var/cache/mirrorfs",
                 "");
         MountCommand fromFile = parse("mount", "--config", conf.toString());
         MountCommand fromFlags = parse("mount", "/srv/mirror", "--source", "/=" + src, "--source", "/deeper/dir=" + src,
                 "-o", "allow_other", "-o", "attr_timeout=60", "--uid", "33", "--gid", "44", "--connect-timeout", "2s",
-                "--read-timeout", "1m", "--retries", "5", "--max-connections", "3", "--verbose");
+                "--read-timeout", "1m", "--retries", "5", "--max-connections", "3", "--verbose",
+                "--cache-size", "64M", "--dir-cache-ttl", "2m", "--cache-dir", "/var/cache/mirrorfs");
         assertEquals(fromFlags.mountPoint, fromFile.mountPoint);
         assertEquals(fromFlags.sources, fromFile.sources);
         assertEquals(fromFlags.common.fuseOptions, fromFile.common.fuseOptions);
@@ -87,6 +91,10 @@ class ConfigFileTest {
         assertTrue(fromFile.common.verbose);
         assertEquals(fromFlags.common.debugFuse, fromFile.common.debugFuse);
         assertEquals(fromFlags.common.sourceOptions(), fromFile.common.sourceOptions());
+        assertEquals(64L << 20, fromFile.common.cacheSize);
+        assertEquals(fromFlags.common.cacheSize, fromFile.common.cacheSize);
+        assertEquals(Duration.ofMinutes(2), fromFile.common.dirCacheTtl);
+        assertEquals(Path.of("/var/cache/mirrorfs"), fromFile.common.cacheDir);
     }
 
     @Test
@@ -137,6 +145,7 @@ class ConfigFileTest {
     @CsvSource(delimiter = '|', value = {
         "read-timout = 5s              | :2: unknown key 'read-timout'; did you mean 'read-timeout'?",
         "uid = abc                     | :2: bad value for 'uid'",
+        "cache-size = lots             | :2: bad value for 'cache-size'",
         "read-timeout = soon           | :2: bad value for 'read-timeout'",
         "retries =                     | :2: 'retries' has no value after '='",
         "retries                       | :2: 'retries' needs a value",
