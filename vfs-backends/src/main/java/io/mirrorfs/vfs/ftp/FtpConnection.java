@@ -1,5 +1,6 @@
 package io.mirrorfs.vfs.ftp;
 
+import io.mirrorfs.vfs.LowSpeedLimit;
 import io.mirrorfs.vfs.SourceOptions;
 import java.io.Closeable;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -39,9 +41,12 @@ final class FtpConnection implements Closeable {
     private final boolean size;
     private final boolean mdtm;
     private final String home;
+    private final Duration readTimeout;
     private volatile long lastUsedNanos = System.nanoTime();
 
-    private FtpConnection(FTPClient client, String display, boolean mlst, boolean size, boolean mdtm, String home) {
+    private FtpConnection(FTPClient client, String display, boolean mlst, boolean size, boolean mdtm, String home,
+                          Duration readTimeout) {
+        this.readTimeout = readTimeout;
         this.client = client;
         this.display = display;
         this.mlst = mlst;
@@ -98,7 +103,7 @@ final class FtpConnection implements Closeable {
             boolean mlst = hasFeatures && c.hasFeature("MLST");
             boolean size = !hasFeatures || c.hasFeature("SIZE");
             boolean mdtm = !hasFeatures || c.hasFeature("MDTM");
-            return new FtpConnection(c, ep.displayUrl(), mlst, size, mdtm, pwd == null ? "/" : pwd);
+            return new FtpConnection(c, ep.displayUrl(), mlst, size, mdtm, pwd == null ? "/" : pwd, options.readTimeout());
         } catch (FTPConnectionClosedException e) {
             disconnectQuietly(c);
             if (c.getReplyCode() == FTPReply.SERVICE_NOT_AVAILABLE || String.valueOf(e.getMessage()).contains("421")) {
@@ -202,7 +207,8 @@ final class FtpConnection implements Closeable {
         if (in == null) {
             throw reply(client, path);
         }
-        return in;
+        // The data timeout bounds silence; the speed limit bounds a server trickling bytes.
+        return new LowSpeedLimit(in, readTimeout, display + path);
     }
 
     /**

@@ -87,6 +87,7 @@ final class FtpFile implements VfsFile {
             return -1;
         }
         int want = (int) Math.min(dst.remaining(), pinned.size() - offset);
+        int start = dst.position();
         int done = 0;
         IOException last = null;
         for (int attempt = 0; attempt <= source.retries() && done < want; attempt++) {
@@ -98,8 +99,11 @@ final class FtpFile implements VfsFile {
                 if (t == null) {
                     LOG.log(Level.DEBUG, () -> display + ": new transfer at " + at + " for " + want + " bytes");
                     t = start(at);
-                } else if (t.position() < at) {
-                    t.skip(at - t.position());
+                } else {
+                    t.resumeReading();
+                    if (t.position() < at) {
+                        t.skip(at - t.position());
+                    }
                 }
                 int n = t.readFully(dst, want - done);
                 done += n;
@@ -112,6 +116,8 @@ final class FtpFile implements VfsFile {
                 throw e;
             } catch (IOException e) {
                 last = e;
+                // A direct buffer keeps what the broken stream delivered: resume after it.
+                done = dst.position() - start;
                 if (t != null) {
                     abandon(t, e);
                 }

@@ -1,5 +1,6 @@
 package io.mirrorfs.vfs.ftp;
 
+import io.mirrorfs.vfs.LowSpeedLimit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -33,6 +34,13 @@ final class Transfer {
     /** Returns the file offset of the next byte the stream delivers. */
     long position() {
         return position;
+    }
+
+    /** Starts a new low-speed window: the stream is read again after a pause of ours (parked). */
+    void resumeReading() {
+        if (data instanceof LowSpeedLimit guard) {
+            guard.restart();
+        }
     }
 
     /** Records when the transfer was parked, for eviction of idle streams. */

@@ -1,5 +1,6 @@
 package io.mirrorfs.vfs.http;
 
+import io.mirrorfs.vfs.LowSpeedLimit;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -30,16 +31,19 @@ final class HttpConnection implements Closeable {
 
     private final Origin origin;
     private final Socket socket;
+    private final LowSpeedLimit speed;
     private final BufferedInputStream in;
     private final OutputStream out;
     private long idleDeadlineNanos = Long.MAX_VALUE;
     private int exchanges;
     private boolean broken;
 
-    private HttpConnection(Origin origin, Socket socket) throws IOException {
+    private HttpConnection(Origin origin, Socket socket, Duration readTimeout) throws IOException {
         this.origin = origin;
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), BUFFER);
+        // The socket timeout bounds silence; the speed limit bounds a server trickling bytes.
+        this.speed = new LowSpeedLimit(socket.getInputStream(), readTimeout, origin.toString());
+        this.in = new BufferedInputStream(speed, BUFFER);
         this.out = socket.getOutputStream();
     }
 
@@ -63,7 +67,7 @@ final class HttpConnection implements Closeable {
                 s = ssl;
             }
             s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
-            return new HttpConnection(origin, s);
+            return new HttpConnection(origin, s, readTimeout);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -85,6 +89,11 @@ final class HttpConnection implements Closeable {
         return !broken && !socket.isClosed() && System.nanoTime() < idleDeadlineNanos;
     }
 
+    /** Starts a new low-speed window: a parked body is being read again after a pause of ours. */
+    void resumeReading() {
+        speed.restart();
+    }
+
     /** Marks the connection unusable (its body was abandoned or the server closes it). */
     void markBroken() {
         broken = true;
@@ -101,6 +110,7 @@ final class HttpConnection implements Closeable {
      */
     HttpResponse exchange(String method, String target, List<String[]> headers) throws IOException {
         exchanges++;
+        speed.restart();
         StringBuilder req = new StringBuilder(256);
         req.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
         req.append("Host: ").append(origin.hostHeader()).append("\r\n");

@@ -79,6 +79,7 @@ final class HttpFile implements VfsFile {
             return -1;
         }
         int want = (int) Math.min(dst.remaining(), attrs.size() - offset);
+        int start = dst.position();
         int done = 0;
         int failures = 0;
         IOException lastFailure = null;
@@ -96,6 +97,8 @@ final class HttpFile implements VfsFile {
                 throw e;
             } catch (IOException e) {
                 abort(c);
+                // Bytes the failed body delivered before breaking are kept: the retry resumes after them.
+                done = dst.position() - start;
                 lastFailure = e;
                 if (++failures > source.options().retries()) {
                     LOG.log(Level.WARNING, "reading " + source.redacted(url) + " at offset " + at + " failed after "
@@ -295,6 +298,7 @@ final class HttpFile implements VfsFile {
         /** Skips to {@code at} and reads up to {@code max} bytes into {@code dst}; returns how many (at least one). */
         int readInto(ByteBuffer dst, long at, int max) throws IOException {
             var body = ex.response.body();
+            ex.response.conn().resumeReading();
             if (pos < at) {
                 skip(at - pos);
             }
