@@ -174,6 +174,9 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         if (f.isEmpty()) {
             return Optional.empty();
         }
+        if (!f.get().isDone()) {
+            stealQueuedReadAhead(key);
+        }
         try {
             Block b = SingleFlight.await(f.get());
             if (b.retain()) {
@@ -237,6 +240,19 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
      * the bytes already in flight. Different handles still fetch in parallel.
      */
     private void drainReadAhead() {
+        if (!owner.tryStartReadAhead()) {
+            abandonReadAhead(new IOException("read-ahead skipped: " + owner.describe()
+                    + " already uses its share of the read-ahead threads"));
+            return;
+        }
+        try {
+            drainQueue();
+        } finally {
+            owner.endReadAhead();
+        }
+    }
+
+    private void drainQueue() {
         while (true) {
             ReadAheadJob job;
             synchronized (this) {
@@ -247,6 +263,30 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
                 }
             }
             runReadAhead(job.key(), job.future());
+        }
+    }
+
+    /**
+     * Runs the queued read-ahead of {@code key} on the calling reader's thread, if no executor
+     * thread has taken it yet. Why: the executor is shared by every source, and a stalled source's
+     * read-aheads hold its threads for up to the read timeout times the retries; a healthy
+     * source's reader whose next block waited in the queue behind them stalled just as long.
+     */
+    private void stealQueuedReadAhead(BlockKey key) {
+        ReadAheadJob mine = null;
+        synchronized (this) {
+            for (ReadAheadJob j : readAheadQueue) {
+                if (j.key().equals(key)) {
+                    mine = j;
+                    break;
+                }
+            }
+            if (mine != null) {
+                readAheadQueue.remove(mine);
+            }
+        }
+        if (mine != null) {
+            runReadAhead(mine.key(), mine.future());
         }
     }
 

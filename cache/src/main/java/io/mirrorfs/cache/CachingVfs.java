@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A caching decorator over any {@link Vfs}: file data from the shared {@link BlockCache},
@@ -43,6 +44,8 @@ public final class CachingVfs implements Vfs {
     private final BlockCache cache;
     private final MetadataCache metadata;
     private final SourceCounters counters;
+    /** This source's handles draining read-aheads on the shared executor now; see {@link #tryStartReadAhead}. */
+    private final AtomicInteger readAheadsRunning = new AtomicInteger();
     /** Paths whose attributes (by version) are already on disk, so repeated opens do not rewrite them. */
     private final Cache<VfsPath, String> persisted = Caffeine.newBuilder().maximumSize(10_000).build();
 
@@ -139,6 +142,26 @@ public final class CachingVfs implements Vfs {
 
     SourceCounters counters() {
         return counters;
+    }
+
+    /**
+     * Takes one of this source's places on the shared read-ahead executor: all its threads but
+     * one (at least one), so one stalled source never holds every thread and the others keep
+     * their read-ahead. Returns false when this source already has its share running; otherwise
+     * {@link #endReadAhead} must follow.
+     */
+    boolean tryStartReadAhead() {
+        int share = Math.max(1, cache.config().readAheadThreads() - 1);
+        if (readAheadsRunning.incrementAndGet() > share) {
+            readAheadsRunning.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back a place taken by {@link #tryStartReadAhead}. */
+    void endReadAhead() {
+        readAheadsRunning.decrementAndGet();
     }
 
     /** Forgets the metadata of {@code path}, after its content was found changed. */
