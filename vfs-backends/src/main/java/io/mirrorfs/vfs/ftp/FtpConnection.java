@@ -70,6 +70,8 @@ final class FtpConnection implements Closeable {
         c.setConnectTimeout(millis(options.connectTimeout().toMillis()));
         c.setDefaultTimeout(millis(options.readTimeout().toMillis()));
         c.setDataTimeout(options.readTimeout());
+        Duration loginDeadline = options.connectTimeout().plus(options.readTimeout().multipliedBy(3));
+        Watchdog.Armed watchdog = Watchdog.arm(() -> disconnectQuietly(c), loginDeadline);
         try {
             c.connect(ep.host(), ep.port());
             if (!FTPReply.isPositiveCompletion(c.getReplyCode())) {
@@ -104,15 +106,19 @@ final class FtpConnection implements Closeable {
             boolean size = !hasFeatures || c.hasFeature("SIZE");
             boolean mdtm = !hasFeatures || c.hasFeature("MDTM");
             return new FtpConnection(c, ep.displayUrl(), mlst, size, mdtm, pwd == null ? "/" : pwd, options.readTimeout());
-        } catch (FTPConnectionClosedException e) {
+        } catch (IOException | RuntimeException e) {
             disconnectQuietly(c);
-            if (c.getReplyCode() == FTPReply.SERVICE_NOT_AVAILABLE || String.valueOf(e.getMessage()).contains("421")) {
+            if (watchdog.fired()) {
+                throw new IOException(ep.displayUrl() + ": login did not complete within " + loginDeadline.toMillis()
+                        + " ms (the server answers too slowly)", e);
+            }
+            if (e instanceof FTPConnectionClosedException && (c.getReplyCode() == FTPReply.SERVICE_NOT_AVAILABLE
+                    || String.valueOf(e.getMessage()).contains("421"))) {
                 throw new TooManyConnectionsException(ep.displayUrl() + ": " + String.valueOf(c.getReplyString()).strip());
             }
             throw e;
-        } catch (IOException | RuntimeException e) {
-            disconnectQuietly(c);
-            throw e;
+        } finally {
+            watchdog.close();
         }
     }
 

@@ -209,6 +209,8 @@ final class FtpFile implements VfsFile {
     /** Starts a transfer at {@code offset} after checking that the file is still the pinned version. */
     private Transfer start(long offset) throws IOException {
         FtpConnection c = pool.borrow();
+        // The data stream has its own speed limit; this bounds the control replies before it.
+        Watchdog.Armed watchdog = Watchdog.arm(c::abandon, source.exchangeDeadline());
         try {
             FtpConnection.Probe now;
             try {
@@ -227,7 +229,13 @@ final class FtpFile implements VfsFile {
             throw e;
         } catch (IOException | RuntimeException e) {
             pool.discard(c);
+            if (watchdog.fired()) {
+                throw new IOException(display + ": no answer to REST/RETR within " + source.exchangeDeadline().toMillis()
+                        + " ms (the server answers too slowly)", e);
+            }
             throw e;
+        } finally {
+            watchdog.close();
         }
     }
 

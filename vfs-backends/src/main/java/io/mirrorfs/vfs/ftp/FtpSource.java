@@ -156,6 +156,11 @@ final class FtpSource implements Vfs {
         return options.readTimeout();
     }
 
+    /** Returns how long one command exchange (a listing included) may take in all: six read timeouts. */
+    Duration exchangeDeadline() {
+        return options.readTimeout().multipliedBy(6);
+    }
+
     /** Returns the retries allowed per read. */
     int retries() {
         return options.retries();
@@ -197,6 +202,8 @@ final class FtpSource implements Vfs {
         int attempts = Math.max(1, options.retries()) + 1;
         for (int attempt = 0; attempt < attempts; attempt++) {
             FtpConnection c = pool.borrow();
+            // Socket timeouts bound silence, not a server trickling its replies or a listing.
+            Watchdog.Armed watchdog = Watchdog.arm(c::abandon, exchangeDeadline());
             try {
                 if (root == null) {
                     List<String> r = new ArrayList<>(FtpEntries.segments(c.home()));
@@ -214,9 +221,12 @@ final class FtpSource implements Vfs {
                 if (e instanceof RuntimeException re) {
                     throw re;
                 }
-                last = (IOException) e;
+                last = watchdog.fired() ? new IOException("no complete answer within " + exchangeDeadline().toMillis()
+                        + " ms (the server answers too slowly)", e) : (IOException) e;
                 IOException logged = last;
                 LOG.log(Level.DEBUG, () -> describe() + ": connection failed (" + logged + "); retrying on a new one");
+            } finally {
+                watchdog.close();
             }
         }
         throw new IOException(describe() + ": " + last.getMessage(), last);
