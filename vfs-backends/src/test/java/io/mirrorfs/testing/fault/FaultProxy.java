@@ -39,8 +39,8 @@ import java.util.regex.Pattern;
 public final class FaultProxy implements AutoCloseable {
 
     /** What the proxy does to bytes coming back from the server; immutable. */
-    private record Fault(long stallAfter, long truncateAfter, long bytesPerSecond, boolean blackhole) {
-        static final Fault NONE = new Fault(Long.MAX_VALUE, Long.MAX_VALUE, 0, false);
+    private record Fault(long stallAfter, long truncateAfter, long bytesPerSecond, boolean blackhole, boolean reset) {
+        static final Fault NONE = new Fault(Long.MAX_VALUE, Long.MAX_VALUE, 0, false, false);
     }
 
     private static final Pattern EPSV = Pattern.compile("^229 (.*)\\(\\|\\|\\|(\\d+)\\|\\)(.*)$");
@@ -106,22 +106,27 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Stops forwarding server bytes on every connection, now and for new ones; connections stay open. */
     public void stall() {
-        setFault(new Fault(0, Long.MAX_VALUE, 0, false));
+        setFault(new Fault(0, Long.MAX_VALUE, 0, false, false));
     }
 
     /** Lets each connection deliver {@code bytes} server bytes, then holds it open in silence. */
     public void stallAfter(long bytes) {
-        setFault(new Fault(bytes, Long.MAX_VALUE, 0, false));
+        setFault(new Fault(bytes, Long.MAX_VALUE, 0, false, false));
     }
 
     /** Accepts new connections without ever connecting them to the server (a black hole); existing ones stall. */
     public void blackhole() {
-        setFault(new Fault(0, Long.MAX_VALUE, 0, true));
+        setFault(new Fault(0, Long.MAX_VALUE, 0, true, false));
     }
 
     /** Closes each connection (cleanly, with FIN) once it has delivered {@code bytes} server bytes. */
     public void truncateAfter(long bytes) {
-        setFault(new Fault(Long.MAX_VALUE, bytes, 0, false));
+        setFault(new Fault(Long.MAX_VALUE, bytes, 0, false, false));
+    }
+
+    /** Resets (RST) each connection once it has delivered {@code bytes} server bytes, as a crashing peer would. */
+    public void resetAfter(long bytes) {
+        setFault(new Fault(Long.MAX_VALUE, bytes, 0, false, true));
     }
 
     /** Limits every connection to {@code bytesPerSecond} server bytes per second (1 = a trickle). */
@@ -129,7 +134,7 @@ public final class FaultProxy implements AutoCloseable {
         if (bytesPerSecond < 1) {
             throw new IllegalArgumentException("rate must be >= 1 byte/s, got " + bytesPerSecond);
         }
-        setFault(new Fault(Long.MAX_VALUE, Long.MAX_VALUE, bytesPerSecond, false));
+        setFault(new Fault(Long.MAX_VALUE, Long.MAX_VALUE, bytesPerSecond, false, false));
     }
 
     /** Resets (RST) every open connection now; new connections are served normally. */
@@ -232,7 +237,11 @@ public final class FaultProxy implements AutoCloseable {
             while (true) {
                 long allowed = awaitAllowance(sent, client);
                 if (allowed < 0) {
-                    client.shutdownOutput(); // truncated: a clean FIN in the middle of the stream
+                    if (fault.reset) {
+                        reset(client);
+                    } else {
+                        client.shutdownOutput(); // truncated: a clean FIN in the middle of the stream
+                    }
                     closeBoth(client, server);
                     return;
                 }
