@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class TestHttpServer implements AutoCloseable {
 
+    /** The path of the readiness probe; never counted as a client request. */
+    private static final String PROBE_PATH = "/mirrorfs-probe";
+
     private static final long START_TIMEOUT_MS = 15_000;
 
     /** The private directory holding configuration, logs and the pid file. */
@@ -108,9 +111,17 @@ public abstract class TestHttpServer implements AutoCloseable {
         return counts()[1] - countedBytes;
     }
 
-    /** Returns the access-log lines (request, status, bytes), for diagnostics. */
+    /**
+     * Returns the access-log lines (request, status, bytes) of the clients' requests, without the
+     * start-up probe, which the server may log only after a test has reset its counters.
+     */
     public List<String> accessLogLines() throws IOException {
-        return Files.exists(accessLog()) ? Files.readAllLines(accessLog(), StandardCharsets.ISO_8859_1) : List.of();
+        if (!Files.exists(accessLog())) {
+            return List.of();
+        }
+        return Files.readAllLines(accessLog(), StandardCharsets.ISO_8859_1).stream()
+                .filter(line -> !line.contains(PROBE_PATH))
+                .toList();
     }
 
     /** Starts counting requests and bytes from now. */
@@ -186,7 +197,7 @@ public abstract class TestHttpServer implements AutoCloseable {
                 s.connect(new InetSocketAddress("127.0.0.1", p), 500);
                 s.setSoTimeout(2000);
                 OutputStream out = s.getOutputStream();
-                out.write("HEAD /mirrorfs-probe HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(("HEAD " + PROBE_PATH + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 InputStream in = s.getInputStream();
                 byte[] b = new byte[12];
