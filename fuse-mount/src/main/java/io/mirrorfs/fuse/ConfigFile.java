@@ -1,5 +1,6 @@
 package io.mirrorfs.fuse;
 
+import io.mirrorfs.cache.SourceSpec;
 import io.mirrorfs.vfs.Sources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

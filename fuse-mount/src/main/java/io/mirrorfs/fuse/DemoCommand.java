@@ -1,5 +1,7 @@
 package io.mirrorfs.fuse;
 
+import io.mirrorfs.cache.SourceSpec;
+import io.mirrorfs.cache.MirrorAssembly;
 import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsPath;
 import java.nio.file.Path;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mirrorfs.vfs.VfsPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,18 +39,5 @@ class MountPointsTest {
     private static void assertMessage(Path p, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MountPoints.check(p, false));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
-    }
-
-    @Test
-    void sourceSpecsParse() {
-        SourceSpec s = SourceSpec.parse("/a/b=http://host/pub/");
-        assertEquals(VfsPath.parse("/a/b"), s.mountPath());
-        assertEquals("http://host/pub/", s.url());
-        assertEquals(VfsPath.ROOT, SourceSpec.parse("/=file:///x").mountPath());
-        assertEquals("ftp://h/a=b", SourceSpec.parse("/=ftp://h/a=b").url(), "only the first = splits");
-        assertEquals("/=ftp://user:***@h/", SourceSpec.parse("/=ftp://user:secret@h/").redacted());
-        for (String bad : new String[] {"noslash=file:///x", "/no-equals", "/a=", "/../x=file:///x"}) {
-            assertThrows(IllegalArgumentException.class, () -> SourceSpec.parse(bad), bad);
-        }
     }
 }

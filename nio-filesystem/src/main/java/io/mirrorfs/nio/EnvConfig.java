@@ -1,17 +1,19 @@
 package io.mirrorfs.nio;
 
-import io.mirrorfs.vfs.MountTable;
+import io.mirrorfs.cache.CacheConfig;
+import io.mirrorfs.cache.MirrorAssembly;
+import io.mirrorfs.cache.SourceSpec;
 import io.mirrorfs.vfs.SourceOptions;
-import io.mirrorfs.vfs.Sources;
 import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsPath;
+import io.mirrorfs.vfs.archive.ArchiveOptions;
+import io.mirrorfs.vfs.archive.ArchiveVisibility;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,22 +30,31 @@ import java.util.TreeSet;
  * network settings of {@link SourceOptions}: {@code connectTimeout}, {@code readTimeout}
  * ({@code Duration}, ISO-8601 such as {@code PT5S}, or {@code 500ms}/{@code 5s}/{@code 2m}),
  * {@code retries}, {@code maxConnections} (integers), {@code credentialsFile} ({@code Path} or
- * string), {@code showOutsideSymlinks}, {@code ftpActiveMode} (booleans). Values may be typed
- * or strings, so a {@code Properties}-style map works too. Unknown keys fail with a message
- * naming them and the known ones. Immutable.
+ * string), {@code showOutsideSymlinks}, {@code ftpActiveMode} (booleans); the cache settings
+ * of the FUSE mount: {@code cacheSize}, {@code blockSize}, {@code diskCacheSize} (bytes, or
+ * strings such as {@code 64M}), {@code readAhead} (blocks), {@code dirCacheTtl} (duration),
+ * {@code cacheDir} (path: the persistent disk tier, which also keeps archive indexes); and
+ * {@code archives} ({@code hidden}, {@code visible} or {@code off}). Values may be typed or
+ * strings, so a {@code Properties}-style map works too. Unknown keys fail with a message naming
+ * them and the known ones. Immutable.
  *
- * @param sources the mount points and source URLs, in the order given
- * @param options the network settings every source gets
+ * @param sources  the mount points and source URLs, in the order given
+ * @param options  the network settings every source gets
+ * @param cache    the block and metadata cache settings
+ * @param archives the archive layer's settings
  */
-record EnvConfig(List<SourceSpec> sources, SourceOptions options) {
+record EnvConfig(List<SourceSpec> sources, SourceOptions options, CacheConfig cache, ArchiveOptions archives) {
 
     private static final Set<String> KEYS = new TreeSet<>(List.of("sources", "connectTimeout", "readTimeout", "retries",
-            "maxConnections", "credentialsFile", "showOutsideSymlinks", "ftpActiveMode"));
+            "maxConnections", "credentialsFile", "showOutsideSymlinks", "ftpActiveMode", "cacheSize", "blockSize",
+            "readAhead", "dirCacheTtl", "cacheDir", "diskCacheSize", "archives"));
 
     /** Validates that there is at least one source and no mount path twice. */
     EnvConfig {
         sources = List.copyOf(sources);
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(archives, "archives");
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("env 'sources' names no source (expected e.g. Map.of(\"/\", \"file:///srv/data\"))");
         }
@@ -94,42 +105,67 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options) {
         if (env.containsKey("ftpActiveMode")) {
             b.ftpActiveMode(bool(env, "ftpActiveMode"));
         }
-        return new EnvConfig(specs(sources), b.build());
+        SourceOptions options = b.build();
+        return new EnvConfig(specs(sources), options, cacheConfig(env), archiveOptions(env, options));
+    }
+
+    private static CacheConfig cacheConfig(Map<String, ?> env) {
+        CacheConfig.Builder c = CacheConfig.builder();
+        if (env.containsKey("cacheSize")) {
+            c.maxBytes(size(env, "cacheSize"));
+        }
+        if (env.containsKey("blockSize")) {
+            c.blockSize((int) Math.min(Integer.MAX_VALUE, size(env, "blockSize")));
+        }
+        if (env.containsKey("readAhead")) {
+            c.readAheadBlocks(integer(env, "readAhead"));
+        }
+        if (env.containsKey("dirCacheTtl")) {
+            c.metadataTtl(duration(env, "dirCacheTtl"));
+        }
+        if (env.containsKey("cacheDir")) {
+            c.diskDir(path(env, "cacheDir"));
+        }
+        if (env.containsKey("diskCacheSize")) {
+            c.diskMaxBytes(size(env, "diskCacheSize"));
+        }
+        try {
+            return c.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("env cache settings: " + e.getMessage(), e);
+        }
+    }
+
+    private static ArchiveOptions archiveOptions(Map<String, ?> env, SourceOptions options) {
+        ArchiveOptions.Builder a = ArchiveOptions.builder().showOutsideSymlinks(options.showOutsideSymlinks());
+        if (env.containsKey("archives")) {
+            try {
+                a.visibility(ArchiveVisibility.parse(String.valueOf(env.get("archives"))));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("env 'archives': " + e.getMessage(), e);
+            }
+        }
+        if (env.containsKey("cacheDir")) {
+            a.indexDirectory(path(env, "cacheDir").resolve("archive-indexes"));
+        }
+        return a.build();
     }
 
     /**
-     * Opens every source and returns them as one mount table; on failure, closes those already open.
+     * Builds the mirror exactly as the FUSE mount does (sources, shared cache, mount table,
+     * archive layer); on failure, closes the sources already open.
      *
      * @throws IllegalArgumentException for unknown schemes or bad URLs
      * @throws IOException              if a source cannot be created (a missing local directory)
      */
     Vfs open(Clock clock) throws IOException {
-        Map<VfsPath, Vfs> mounts = new LinkedHashMap<>();
-        try {
-            for (SourceSpec spec : sources) {
-                try {
-                    mounts.put(spec.mountPath(), Sources.open(spec.url(), options));
-                } catch (IOException e) {
-                    throw new IOException("source " + spec.mountPath() + "=" + Sources.redact(spec.url()) + ": " + e.getMessage(), e);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            for (Vfs v : mounts.values()) {
-                try {
-                    v.close();
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            throw e;
-        }
-        return new MountTable(mounts, clock.instant());
+        return MirrorAssembly.assemble(sources, options, cache, archives, clock);
     }
 
     private static List<SourceSpec> specs(Object sources) {
         List<SourceSpec> out = new ArrayList<>();
         if (sources instanceof Map<?, ?> map) {
-            map.forEach((path, url) -> out.add(SourceSpec.of(String.valueOf(path), String.valueOf(url))));
+            map.forEach((path, url) -> out.add(spec(String.valueOf(path), String.valueOf(url))));
         } else if (sources instanceof Collection<?> list) {
             list.forEach(s -> out.add(SourceSpec.parse(String.valueOf(s))));
         } else if (sources instanceof String s) {
@@ -142,6 +178,34 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options) {
             throw new IllegalArgumentException("env 'sources' must be a Map, a Collection or a String, got " + sources.getClass().getName());
         }
         return out;
+    }
+
+    private static SourceSpec spec(String path, String url) {
+        if (url.isEmpty()) {
+            throw new IllegalArgumentException("env 'sources': the URL for " + path + " is missing");
+        }
+        try {
+            return new SourceSpec(VfsPath.parse(path), url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("env 'sources': bad mirror path " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path path(Map<String, ?> env, String key) {
+        Object v = env.get(key);
+        return v instanceof Path p ? p : Path.of(String.valueOf(v));
+    }
+
+    private static long size(Map<String, ?> env, String key) {
+        Object v = env.get(key);
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        try {
+            return CacheConfig.parseSize(String.valueOf(v).trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("env '" + key + "': expected a size such as 64M or 1G, got '" + v + "'", e);
+        }
     }
 
     private static Duration duration(Map<String, ?> env, String key) {
@@ -192,52 +256,5 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options) {
             return Boolean.parseBoolean(s);
         }
         throw new IllegalArgumentException("env '" + key + "': expected true or false, got '" + v + "'");
-    }
-
-    /**
-     * One source: where in the mirror, and what.
-     *
-     * @param mountPath the path inside the mirror
-     * @param url       the source URL (may hold credentials: print it through {@link Sources#redact})
-     */
-    record SourceSpec(VfsPath mountPath, String url) {
-
-        /** Validates both fields. */
-        SourceSpec {
-            Objects.requireNonNull(mountPath, "mountPath");
-            Objects.requireNonNull(url, "url");
-            if (url.isEmpty()) {
-                throw new IllegalArgumentException("env 'sources': the URL for " + mountPath + " is missing");
-            }
-        }
-
-        /**
-         * Parses {@code /PATH=URL}.
-         *
-         * @throws IllegalArgumentException with a message showing the expected form
-         */
-        static SourceSpec parse(String spec) {
-            int eq = spec.indexOf('=');
-            if (eq < 0 || !spec.startsWith("/")) {
-                throw new IllegalArgumentException("env 'sources': expected /PATH=URL, e.g. /=http://host/pub/, got "
-                        + Sources.redact(spec));
-            }
-            return of(spec.substring(0, eq), spec.substring(eq + 1));
-        }
-
-        /**
-         * Returns the spec for mount path {@code path} and {@code url}.
-         *
-         * @throws IllegalArgumentException if the path is not absolute or has {@code .}, {@code ..} or NUL
-         */
-        static SourceSpec of(String path, String url) {
-            VfsPath mountPath;
-            try {
-                mountPath = VfsPath.parse(path);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("env 'sources': bad mirror path " + path + ": " + e.getMessage(), e);
-            }
-            return new SourceSpec(mountPath, url);
-        }
     }
 }

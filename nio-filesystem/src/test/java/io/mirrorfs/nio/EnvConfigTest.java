@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mirrorfs.cache.CacheConfig;
+import io.mirrorfs.cache.SourceSpec;
 import io.mirrorfs.vfs.SourceOptions;
+import io.mirrorfs.vfs.archive.ArchiveVisibility;
 import io.mirrorfs.vfs.VfsPath;
 import java.io.IOException;
 import java.net.URI;
@@ -27,7 +30,7 @@ class EnvConfigTest {
         EnvConfig fromMap = EnvConfig.parse(Map.of("sources", Map.of("/a", "file:///x")));
         EnvConfig fromList = EnvConfig.parse(Map.of("sources", List.of("/a=file:///x", "/b/c=http://h/p/?q=1")));
         EnvConfig fromString = EnvConfig.parse(Map.of("sources", " /a=file:///x\n/b/c=http://h/p/?q=1 "));
-        assertEquals(List.of(new EnvConfig.SourceSpec(VfsPath.parse("/a"), "file:///x")), fromMap.sources());
+        assertEquals(List.of(new SourceSpec(VfsPath.parse("/a"), "file:///x")), fromMap.sources());
         assertEquals(fromList.sources(), fromString.sources());
         assertEquals("http://h/p/?q=1", fromList.sources().get(1).url());
         assertEquals(SourceOptions.DEFAULTS, fromMap.options());
@@ -48,7 +51,9 @@ class EnvConfigTest {
     @Test
     void mistakesFailNamingTheKey() {
         assertMessage("'sources' is required", Map.of());
-        assertMessage("unknown env key 'cacheSize'", Map.of("sources", "/=file:///x", "cacheSize", "1G"));
+        assertMessage("unknown env key 'cacheSise'", Map.of("sources", "/=file:///x", "cacheSise", "1G"));
+        assertMessage("'cacheSize': expected a size", Map.of("sources", "/=file:///x", "cacheSize", "lots"));
+        assertMessage("env 'archives'", Map.of("sources", "/=file:///x", "archives", "sometimes"));
         assertMessage("expected /PATH=URL", Map.of("sources", "file:///x"));
         assertMessage("bad mirror path /a/..", Map.of("sources", Map.of("/a/..", "file:///x")));
         assertMessage("two sources are mounted at /a", Map.of("sources", List.of("/a=file:///x", "/a/=file:///y")));
@@ -58,6 +63,21 @@ class EnvConfigTest {
         assertMessage("'ftpActiveMode': expected true or false", Map.of("sources", "/=file:///x", "ftpActiveMode", "yes"));
         assertMessage("must be >= 1", Map.of("sources", "/=file:///x", "maxConnections", 0));
         assertMessage("must be a Map, a Collection or a String", Map.of("sources", 42));
+    }
+
+    @Test
+    void cacheAndArchiveSettingsMatchTheMountOptions(@TempDir Path dir) {
+        EnvConfig c = EnvConfig.parse(Map.of("sources", "/=file:///x", "cacheSize", "64M", "blockSize", 1 << 16,
+                "readAhead", "2", "dirCacheTtl", "30s", "cacheDir", dir.toString(), "diskCacheSize", "2G", "archives", "visible"));
+        CacheConfig cache = c.cache();
+        assertEquals(64L << 20, cache.maxBytes());
+        assertEquals(1 << 16, cache.blockSize());
+        assertEquals(2, cache.readAheadBlocks());
+        assertEquals(Duration.ofSeconds(30), cache.metadataTtl());
+        assertEquals(2L << 30, cache.diskMaxBytes());
+        assertEquals(ArchiveVisibility.VISIBLE, c.archives().visibility());
+        assertEquals(dir.resolve("archive-indexes"), c.archives().indexDirectory().orElseThrow());
+        assertEquals(CacheConfig.DEFAULTS, EnvConfig.parse(Map.of("sources", "/=file:///x")).cache());
     }
 
     private static void assertMessage(String part, Map<String, ?> env) {

@@ -1,9 +1,5 @@
-package io.mirrorfs.fuse;
+package io.mirrorfs.cache;
 
-import io.mirrorfs.cache.BlockCache;
-import io.mirrorfs.cache.CacheConfig;
-import io.mirrorfs.cache.CachingVfs;
-import io.mirrorfs.cache.StatsFileVfs;
 import io.mirrorfs.vfs.MountTable;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.Sources;
@@ -17,37 +13,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Wires sources, caches and the mount table into the one {@link Vfs} the FUSE edge serves. */
-final class MirrorAssembly {
+/**
+ * Wires sources, caches, the mount table and the archive layer into the one {@link Vfs} a mirror
+ * serves. The FUSE mount and the {@code mirror:} NIO file system both build their tree here, so
+ * they cannot drift apart.
+ */
+public final class MirrorAssembly {
 
     private MirrorAssembly() {
     }
 
     /**
-     * Returns the mirror for {@code specs}. On any failure, sources already opened are closed.
+     * Returns the mirror for {@code specs}: every source behind a {@link CachingVfs} sharing one
+     * {@link BlockCache} (one memory budget, one read-ahead pool), keyed by the source's mount
+     * path and redacted URL so the disk tier finds its blocks again after a restart; the mount
+     * table of those wrapped in an {@link ArchiveLayer} so {@code NAME#/} enters archives; and on
+     * top {@code /.mirrorfs/stats}, which also closes the cache when the mirror is closed. On any
+     * failure, sources already opened are closed.
      *
      * @throws IllegalArgumentException for duplicate mount paths, unknown schemes or bad URLs
      * @throws IOException              if a source cannot be created (a missing local directory)
      */
-    static Vfs assemble(List<SourceSpec> specs, SourceOptions options, Clock clock) throws IOException {
-        return assemble(specs, options, CacheConfig.DEFAULTS, clock);
-    }
-
-    /**
-     * Returns the mirror for {@code specs}, every source behind a {@link CachingVfs} sharing one
-     * {@link BlockCache} (one memory budget, one read-ahead pool), keyed by the source's mount
-     * path and redacted URL so the disk tier finds its blocks again after a restart. The top
-     * adds {@code /.mirrorfs/stats} and closes the cache at unmount.
-     */
-    static Vfs assemble(List<SourceSpec> specs, SourceOptions options, CacheConfig cacheConfig, Clock clock) throws IOException {
-        return assemble(specs, options, cacheConfig, ArchiveOptions.defaults(), clock);
-    }
-
-    /** As above, with the mount table wrapped in an {@link ArchiveLayer} so {@code NAME#/} enters archives. */
-    static Vfs assemble(List<SourceSpec> specs, SourceOptions options, CacheConfig cacheConfig, ArchiveOptions archiveOptions,
-                        Clock clock) throws IOException {
+    public static Vfs assemble(List<SourceSpec> specs, SourceOptions options, CacheConfig cacheConfig, ArchiveOptions archiveOptions,
+                               Clock clock) throws IOException {
         if (specs.isEmpty()) {
-            throw new IllegalArgumentException("at least one --source /PATH=URL is needed");
+            throw new IllegalArgumentException("at least one source /PATH=URL is needed");
         }
         Map<VfsPath, Vfs> mounts = new LinkedHashMap<>();
         BlockCache cache = BlockCache.create(cacheConfig);
@@ -60,7 +50,7 @@ final class MirrorAssembly {
                     mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), options),
                             spec.redacted(), cache));
                 } catch (IOException e) {
-                    throw new IOException("--source " + spec.redacted() + ": " + e.getMessage(), e);
+                    throw new IOException("source " + spec.redacted() + ": " + e.getMessage(), e);
                 }
             }
         } catch (IOException | RuntimeException e) {
