@@ -7,7 +7,7 @@
 #   stopped      used once, then killed (connections reset, port refused), then read
 #   stopped-mid  killed 1 s into a 1 GiB read
 #   stalled      accepts connections and never answers
-#   stalled-mid  stops forwarding after 1 MiB of each connection, keeping it open
+#   stalled-mid  stops forwarding after 1 MiB of each connection, keeping it open (3 MiB read)
 #   trickle      1 byte per second
 #   reset-mid    every connection reset (RST) after 1 MiB: reads must resume
 #   refused      nothing listens
@@ -20,6 +20,7 @@
 # Healthy latency: 128 KiB preads at never-read offsets of a 1 GiB file on /http-healthy,
 # p50/p99 in ms; "baseline" is measured with no fault running. Nothing here asserts timings.
 set -euo pipefail
+trap 'echo "resilience.sh: line $LINENO failed" >&2' ERR
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 [ "${1:-}" = "--" ] && shift
@@ -81,9 +82,9 @@ run_case() {
   wait "$ddpid" || true
   t1=$(date +%s.%N)
   rc=$(cat "$work/dd.rc")
-  err=$(grep -v 'records\|copied' "$work/dd.err" | tail -1 | sed 's/.*: //')
+  err=$(grep -v 'records\|copied' "$work/dd.err" | tail -1 | sed 's/.*: //' || true)
   if [ "$rc" = 124 ]; then saw="hang (killed after 600 s)"
-  elif [ "$rc" = 0 ]; then saw="ok: $(grep copied "$work/dd.err" | sed 's/ bytes.*//') bytes"
+  elif [ "$rc" = 0 ]; then saw="ok: $(grep copied "$work/dd.err" | sed 's/ bytes.*//' || true) bytes"
   else saw="${err:-exit $rc}"; fi
   local rec=""
   if [ -n "$recover" ]; then
@@ -112,7 +113,8 @@ for p in http ftp; do
   wait "$stopper" # not a bare wait: that would wait for the lab coprocess too
 
   run_case "$p stalled (never answers)" "$mnt/$p-stalled/healthy.bin" 1024 "$p-stalled"
-  run_case "$p stalled after 1 MiB" "$mnt/$p-stalled-mid/healthy.bin" 1024 "$p-stalled-mid"
+  # Each new connection delivers 1 MiB again, so reads resume and progress at ~1 MiB per read timeout: read 3 MiB.
+  run_case "$p stalls every conn at 1 MiB" "$mnt/$p-stalled-mid/healthy.bin" 3 "$p-stalled-mid"
   run_case "$p trickle 1 byte/s" "$mnt/$p-trickle/healthy.bin" 1024 "$p-trickle"
   run_case "$p reset after 1 MiB/conn" "$mnt/$p-reset-mid/healthy.bin" 64
   run_case "$p connection refused" "$mnt/$p-refused/healthy.bin" 1024 "$p-refused"
