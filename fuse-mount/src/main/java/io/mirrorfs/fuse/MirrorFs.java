@@ -32,6 +32,12 @@ import ru.serce.jnrfuse.struct.Timespec;
 class MirrorFs extends FuseStubFS {
 
     private static final System.Logger LOG = System.getLogger(MirrorFs.class.getName());
+    /**
+     * The longest name, in bytes, a directory entry may have: Linux's NAME_MAX. Such a name could
+     * not be looked up anyway (ENAMETOOLONG), and the kernel rejects a FUSE listing holding a
+     * longer one as a whole (fs/fuse/readdir.c: namelen over FUSE_NAME_MAX is EIO).
+     */
+    static final int NAME_MAX = 255;
 
     /** Linux open(2) flag bits (asm-generic/fcntl.h). */
     private static final int O_ACCMODE = 03;
@@ -144,10 +150,20 @@ class MirrorFs extends FuseStubFS {
             // Offset 0 for every entry: libfuse collects the whole listing in this one call.
             fill(filler, buf, ".");
             fill(filler, buf, "..");
+            int tooLong = 0;
             for (DirEntry e : entries) {
-                if (fill(filler, buf, e.name()) != 0) {
+                byte[] utf8 = e.name().getBytes(StandardCharsets.UTF_8);
+                if (utf8.length > NAME_MAX) {
+                    tooLong++; // the kernel fails the whole listing (EIO) for a name over its limit
+                    continue;
+                }
+                if (fill(filler, buf, utf8) != 0) {
                     break;
                 }
+            }
+            if (tooLong > 0) {
+                LOG.log(System.Logger.Level.WARNING, "readdir " + path + ": skipped " + tooLong
+                        + " entries whose names are longer than " + NAME_MAX + " bytes");
             }
             return 0;
         } catch (Throwable t) {
@@ -156,7 +172,10 @@ class MirrorFs extends FuseStubFS {
     }
 
     private static int fill(FuseFillDir filler, Pointer buf, String name) {
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        return fill(filler, buf, name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int fill(FuseFillDir filler, Pointer buf, byte[] utf8) {
         ByteBuffer cString = ByteBuffer.allocate(utf8.length + 1).put(utf8).put((byte) 0).flip();
         return filler.apply(buf, cString, null, 0);
     }
