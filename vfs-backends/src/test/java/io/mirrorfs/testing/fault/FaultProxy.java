@@ -268,9 +268,17 @@ public final class FaultProxy implements AutoCloseable {
                         paceStart = System.nanoTime();
                         paceBase = sent;
                     }
-                    pace(f.bytesPerSecond, paceStart, sent - paceBase + n); // a chunk is at most 0.1 s worth
+                    // Slices of at most 0.1 s worth (a rewritten FTP reply line may be longer).
+                    int slice = (int) Math.max(1, Math.min(n, f.bytesPerSecond / 10));
+                    for (int i = 0; i < n; i += slice) {
+                        int len = Math.min(slice, n - i);
+                        pace(f.bytesPerSecond, paceStart, sent - paceBase + i + len);
+                        out.write(chunk, i, len);
+                        out.flush();
+                    }
+                } else {
+                    out.write(chunk, 0, n);
                 }
-                out.write(chunk, 0, n);
                 sent += n;
                 forwarded.addAndGet(n);
             }

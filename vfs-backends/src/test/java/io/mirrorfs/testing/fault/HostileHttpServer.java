@@ -161,12 +161,12 @@ public final class HostileHttpServer implements AutoCloseable {
             };
         }
 
-        /** An nginx-like HTML listing of {@code names} (files of size 1; a name ending in '/' is a directory). */
+        /** An nginx-like HTML listing of raw hrefs {@code names}, without sizes (a name ending in '/' is a directory). */
         static Route listing(String... names) {
             StringBuilder sb = new StringBuilder("<html><head><title>Index of /</title></head><body><h1>Index of /</h1><hr><pre>"
                     + "<a href=\"../\">../</a>\n");
             for (String n : names) {
-                sb.append("<a href=\"").append(n).append("\">").append(n).append("</a> 01-Jan-2024 00:00 1\n");
+                sb.append("<a href=\"").append(n).append("\">").append(n).append("</a> 01-Jan-2024 00:00 -\n");
             }
             sb.append("</pre><hr></body></html>\n");
             return page(sb.toString().getBytes(StandardCharsets.UTF_8));
