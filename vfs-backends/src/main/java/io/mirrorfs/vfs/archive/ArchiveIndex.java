@@ -6,20 +6,30 @@ import java.util.Objects;
 /**
  * What one indexing pass over a streamed archive (tar, ar, cpio or a single compressed file,
  * each possibly compressed) learns: the entries with their offsets in the decompressed data, the
- * decompressed length and, for gzip, the checkpoints. Persisted by {@link IndexStore}. Immutable.
+ * decompressed length and where decoding can resume: gzip checkpoints, bzip2 block starts or zstd
+ * frame starts. Persisted by {@link IndexStore}. Immutable.
  *
  * @param format      the archive's format
  * @param decodedSize the length of the decompressed data
  * @param members     the entries in archive order
  * @param checkpoints gzip access points sorted by decoded offset (empty for other compressions)
+ * @param blockStarts bzip2 block or zstd frame starts sorted by decoded offset, the first the
+ *                    file start (empty for other compressions)
  */
-record ArchiveIndex(ArchiveFormat format, long decodedSize, List<Member> members, List<Checkpoint> checkpoints) {
+record ArchiveIndex(ArchiveFormat format, long decodedSize, List<Member> members, List<Checkpoint> checkpoints,
+                    List<BlockStart> blockStarts) {
 
     /** Validates and freezes the fields. */
     ArchiveIndex {
         Objects.requireNonNull(format, "format");
         members = List.copyOf(members);
         checkpoints = List.copyOf(checkpoints);
+        blockStarts = List.copyOf(blockStarts);
+    }
+
+    /** Returns how many places decoding can resume from (for logs). */
+    int resumePoints() {
+        return checkpoints.size() + blockStarts.size();
     }
 
     /** Returns the approximate heap bytes the checkpoints hold. */
@@ -28,6 +38,6 @@ record ArchiveIndex(ArchiveFormat format, long decodedSize, List<Member> members
         for (Checkpoint c : checkpoints) {
             w += c.weight();
         }
-        return w;
+        return w + blockStarts.size() * BlockStart.WEIGHT;
     }
 }

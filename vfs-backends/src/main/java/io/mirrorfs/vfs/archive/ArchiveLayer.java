@@ -201,7 +201,7 @@ public final class ArchiveLayer implements Vfs {
         IndexProgress progress = new IndexProgress(display, f.attrs().size(), options.progressInterval().toNanos());
         ArchiveIndex index = StreamIndexer.index(RandomAccessBytes.of(f), format, ArchiveFormat.singleMemberName(fileName),
                 options, progress);
-        progress.finished(index.members().size(), index.checkpoints().size());
+        progress.finished(index.members().size(), index.resumePoints());
         store.ifPresent(s -> s.save(key, index));
         return index;
     }

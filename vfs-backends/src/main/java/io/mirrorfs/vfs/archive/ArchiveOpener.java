@@ -54,6 +54,12 @@ final class ArchiveOpener {
                         ? new StreamCursors(raw, ArchiveFormat.decoder(format.compression()))
                         : new GzipCursors(raw, index.checkpoints());
                 case XZ -> new XzCursors(raw);
+                case BZIP2 -> index.blockStarts().isEmpty()
+                        ? new StreamCursors(raw, ArchiveFormat.decoder(format.compression()))
+                        : new Bzip2Cursors(raw, index.blockStarts());
+                case ZSTD -> index.blockStarts().isEmpty()
+                        ? new StreamCursors(raw, ArchiveFormat.decoder(format.compression()))
+                        : new ZstdCursors(raw, index.blockStarts());
                 default -> new StreamCursors(raw, ArchiveFormat.decoder(format.compression()));
             };
             DecodedView view = new DecodedView(cursors, index.decodedSize());

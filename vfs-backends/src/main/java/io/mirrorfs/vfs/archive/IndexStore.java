@@ -32,7 +32,7 @@ import java.util.zip.GZIPOutputStream;
 final class IndexStore {
 
     private static final System.Logger LOG = System.getLogger(ArchiveLayer.class.getName());
-    private static final String MAGIC = "mirrorfs archive index 1";
+    private static final String MAGIC = "mirrorfs archive index 2";
 
     private final Path directory;
 
@@ -115,6 +115,13 @@ final class IndexStore {
             out.writeInt(c.packedWindow().length);
             out.write(c.packedWindow());
         }
+        out.writeInt(index.blockStarts().size());
+        for (BlockStart b : index.blockStarts()) {
+            out.writeLong(b.compressedBit());
+            out.writeLong(b.decodedOffset());
+            out.writeLong(b.streamEnd());
+            out.writeLong(b.nextStream());
+        }
     }
 
     private static ArchiveIndex read(DataInputStream in) throws IOException {
@@ -148,7 +155,12 @@ final class IndexStore {
             in.readFully(window);
             list.add(new Checkpoint(compressed, bits, decoded, window));
         }
-        return new ArchiveIndex(format, decodedSize, members, list);
+        int blocks = in.readInt();
+        List<BlockStart> starts = new ArrayList<>(Math.min(blocks, 1 << 16));
+        for (int i = 0; i < blocks; i++) {
+            starts.add(new BlockStart(in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+        }
+        return new ArchiveIndex(format, decodedSize, members, list, starts);
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

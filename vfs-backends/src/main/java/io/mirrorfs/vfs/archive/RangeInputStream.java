@@ -36,9 +36,12 @@ final class RangeInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+        if (!fill()) {
+            return -1;
+        }
+        int b = buffer.get((int) (position - bufferStart)) & 0xff;
+        position++;
+        return b;
     }
 
     @Override

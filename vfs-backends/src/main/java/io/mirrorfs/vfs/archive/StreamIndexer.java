@@ -43,14 +43,24 @@ final class StreamIndexer {
     static ArchiveIndex index(RandomAccessBytes file, ArchiveFormat format, String singleName, ArchiveOptions options,
                               IndexProgress progress) throws IOException {
         if (format.compression() == ArchiveFormat.Compression.NONE && format.container() == ArchiveFormat.Container.TAR) {
-            return new ArchiveIndex(format, file.size(), plainTar(file), List.of());
+            return new ArchiveIndex(format, file.size(), plainTar(file), List.of(), List.of());
         }
         RangeInputStream raw = new RangeInputStream(file, 0, 1 << 20);
         GzipIndexer gzip = null;
+        Bzip2Indexer bzip2 = null;
+        ZstdIndexer zstd = null;
         InputStream decoded;
+        long interval = options.checkpointInterval();
+        long budget = options.checkpointMemory();
         if (format.compression() == ArchiveFormat.Compression.GZIP && NativeInflater.available()) {
-            gzip = new GzipIndexer(raw, options.checkpointInterval(), options.checkpointMemory());
+            gzip = new GzipIndexer(raw, interval, budget);
             decoded = gzip;
+        } else if (format.compression() == ArchiveFormat.Compression.BZIP2) {
+            bzip2 = new Bzip2Indexer(file, raw, interval, budget);
+            decoded = bzip2;
+        } else if (format.compression() == ArchiveFormat.Compression.ZSTD) {
+            zstd = new ZstdIndexer(raw, interval, budget);
+            decoded = zstd;
         } else {
             decoded = ArchiveFormat.decoder(format.compression()).decode(raw);
         }
@@ -67,7 +77,8 @@ final class StreamIndexer {
                 members = List.of(Member.file(singleName, counted.count, Instant.EPOCH, -1, 0));
             }
             List<Checkpoint> checkpoints = gzip == null ? List.of() : gzip.checkpoints();
-            return new ArchiveIndex(format, counted.count, members, checkpoints);
+            List<BlockStart> starts = bzip2 != null ? bzip2.blockStarts() : zstd != null ? zstd.blockStarts() : List.of();
+            return new ArchiveIndex(format, counted.count, members, checkpoints, starts);
         }
     }
 

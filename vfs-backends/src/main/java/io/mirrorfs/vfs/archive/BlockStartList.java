@@ -1,0 +1,75 @@
+package io.mirrorfs.vfs.archive;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The block starts an indexing pass keeps: one at the first block boundary after every
+ * {@code interval} decompressed bytes. When they outgrow the memory budget every other one is
+ * dropped and the interval doubles, as for gzip checkpoints, so memory stays bounded for any file
+ * size. The first entry is always the start of the file. Not thread-safe.
+ */
+final class BlockStartList {
+
+    private final long budget;
+    private final List<BlockStart> starts = new ArrayList<>();
+    private long interval;
+    private long lastRecorded;
+
+    /** Creates a list holding the file start, recording every {@code interval} bytes within {@code budget} bytes. */
+    BlockStartList(long interval, long budget) {
+        this.interval = interval;
+        this.budget = budget;
+        starts.add(BlockStart.fileStart());
+    }
+
+    /** Returns whether a block starting at decompressed offset {@code decoded} is due to be recorded. */
+    boolean due(long decoded) {
+        return decoded - lastRecorded >= interval;
+    }
+
+    /** Records {@code start}. */
+    void add(BlockStart start) {
+        starts.add(start);
+        lastRecorded = start.decodedOffset();
+        if (starts.size() * BlockStart.WEIGHT > budget && starts.size() > 2) {
+            List<BlockStart> kept = new ArrayList<>();
+            for (int i = 0; i < starts.size(); i += 2) {
+                kept.add(starts.get(i));
+            }
+            starts.clear();
+            starts.addAll(kept);
+            interval *= 2;
+        }
+    }
+
+    /** Removes the most recent entry (it failed verification); never the file start. */
+    void dropLast() {
+        if (starts.size() > 1) {
+            starts.remove(starts.size() - 1);
+            lastRecorded = starts.get(starts.size() - 1).decodedOffset();
+        }
+    }
+
+    /** Keeps only the file start: random access is given up for this file. */
+    void clear() {
+        starts.subList(1, starts.size()).clear();
+    }
+
+    /** Gives the entries recorded since the last stream end (the open stream's) that stream's end. */
+    void endStream(long end, long next) {
+        for (int i = starts.size() - 1; i >= 1 && starts.get(i).streamEnd() == Long.MAX_VALUE; i--) {
+            starts.set(i, starts.get(i).inStream(end, next));
+        }
+    }
+
+    /** Returns how many entries there are. */
+    int size() {
+        return starts.size();
+    }
+
+    /** Returns a copy of the entries. */
+    List<BlockStart> toList() {
+        return List.copyOf(starts);
+    }
+}
