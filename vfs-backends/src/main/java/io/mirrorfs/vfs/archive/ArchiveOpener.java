@@ -86,8 +86,9 @@ final class ArchiveOpener {
     /** Opens zip {@code file}: the central directory is read at the end, nothing else. */
     static OpenArchive zip(String description, VfsFile file, ArchiveOptions options) throws IOException {
         RandomAccessBytes raw = RandomAccessBytes.of(file);
+        RangeChannel channel = new RangeChannel(raw, 64 * 1024);
         ZipFile zip = ZipFile.builder()
-                .setSeekableByteChannel(new RangeChannel(raw, 64 * 1024))
+                .setSeekableByteChannel(channel)
                 .setCharset(StandardCharsets.UTF_8) // names are decoded again by zipName
                 .setUseUnicodeExtraFields(true)
                 .setIgnoreLocalFileHeader(true)
@@ -99,7 +100,7 @@ final class ArchiveOpener {
                 zipMember(zip, entries.get(i), i).ifPresent(members::add);
             }
             ArchiveTree tree = new ArchiveTree(description, file.attrs(), members,
-                    (m, attrs) -> zipEntryFile(zip, raw, entries.get((int) m.offset()), attrs), options.showOutsideSymlinks());
+                    (m, attrs) -> zipEntryFile(zip, channel, raw, entries.get((int) m.offset()), attrs), options.showOutsideSymlinks());
             return new OpenArchive(ArchiveFormat.EXPLICIT.get("zip"), tree, 0, List.of(zip, file));
         } catch (IOException | RuntimeException e) {
             zip.close();
@@ -149,8 +150,8 @@ final class ArchiveOpener {
     }
 
     /** Stored entries are read in place; others are inflated from their start by a per-handle stream. */
-    private static VfsFile zipEntryFile(ZipFile zip, RandomAccessBytes raw, ZipArchiveEntry e, FileAttrs attrs)
-            throws IOException {
+    private static VfsFile zipEntryFile(ZipFile zip, RangeChannel channel, RandomAccessBytes raw, ZipArchiveEntry e,
+                                        FileAttrs attrs) throws IOException {
         if (!zip.canReadEntryData(e)) {
             throw new IOException("zip entry " + e.getName() + " uses an unsupported method or encryption");
         }
@@ -158,7 +159,17 @@ final class ArchiveOpener {
             long dataOffset = zipDataOffset(raw, e);
             return new SliceFile(raw, Member.file(e.getName(), e.getSize(), attrs.mtime(), 0, dataOffset), attrs);
         }
-        return new StreamMemberFile(attrs, () -> zip.getInputStream(e), new Object(), null);
+        // With setIgnoreLocalFileHeader, getInputStream reads the entry's local header on first use
+        // by positioning the shared channel and reading, unsynchronised (commons-compress 1.28
+        // ZipFile.setDataOffset, through a shared buffer too); concurrent first opens then cached
+        // wrong data offsets in the entries ("invalid block type" for good, found by LoadTest).
+        // Entry streams lock the channel for each position+read, so opening under the same lock
+        // makes the header read atomic.
+        return new StreamMemberFile(attrs, () -> {
+            synchronized (channel) {
+                return zip.getInputStream(e);
+            }
+        }, new Object(), null);
     }
 
     /** Reads the local file header (APPNOTE 4.3.7) for where the data starts: 30 bytes plus name and extra. */
