@@ -77,7 +77,8 @@ mount_mirror() {
   java ${MIRRORFS_JAVA_OPTS:-} -Dfile.encoding=UTF-8 -jar "$jar" mount "$mnt" --source "/=$url/" \
     --cache-dir "$work/cache" > "$work/mirror.log" 2>&1 &
   mirror_pid=$!
-  for _ in $(seq 300); do mountpoint -q "$mnt" && return 0; sleep 0.1; done
+  # the ready line comes after the FUSE warm-up; mountpoint(1) is true before it, while the warm-up still runs
+  for _ in $(seq 600); do grep -q "^mirrorfs: mounted" "$work/mirror.log" && return 0; sleep 0.05; done
   echo "mount failed:" >&2; cat "$work/mirror.log" >&2; exit 1
 }
 unmount_mirror() { fusermount -u "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=; }

@@ -16,11 +16,15 @@ import java.util.List;
 final class GzipIndexer extends InputStream {
 
     private static final int IN_SIZE = 64 * 1024;
+    private static final int OUT_SIZE = 256 * 1024;
 
     private final RangeInputStream source;
     private final NativeInflater inflater;
     private final byte[] in = new byte[IN_SIZE];
     private final byte[] ring = new byte[Checkpoint.WINDOW];
+    private final byte[] out = new byte[OUT_SIZE];
+    private int outPos;
+    private int outLen;
     private final long budget;
     private final List<Checkpoint> checkpoints = new ArrayList<>();
     private long interval;
@@ -35,7 +39,7 @@ final class GzipIndexer extends InputStream {
         this.source = source;
         this.interval = interval;
         this.budget = budget;
-        this.inflater = new NativeInflater(NativeInflater.GZIP, IN_SIZE, 256 * 1024);
+        this.inflater = new NativeInflater(NativeInflater.GZIP, IN_SIZE, OUT_SIZE);
         checkpoints.add(Checkpoint.start());
     }
 
@@ -61,22 +65,39 @@ final class GzipIndexer extends InputStream {
         if (len == 0) {
             return 0;
         }
+        if (outPos == outLen && !inflateMore()) {
+            return -1;
+        }
+        int n = Math.min(len, outLen - outPos);
+        System.arraycopy(out, outPos, b, off, n);
+        outPos += n;
+        return n;
+    }
+
+    /**
+     * Inflates the next piece into the output buffer; false at the end. Readers (tar skipping a
+     * member reads 2 KiB at a time) are served from the buffer, so each native call produces up
+     * to a whole buffer or deflate block rather than one small read.
+     */
+    private boolean inflateMore() throws IOException {
         while (!finished) {
             if (inflater.availableIn() == 0 && !refill()) {
                 throw new EOFException("truncated gzip data after " + source.position() + " compressed bytes");
             }
-            int n = inflater.inflate(NativeInflater.Z_BLOCK, b, off, len);
-            remember(b, off, n);
+            int n = inflater.inflate(NativeInflater.Z_BLOCK, out, 0, out.length);
+            remember(out, 0, n);
             if (inflater.lastResult() == NativeInflater.Z_STREAM_END) {
                 nextMember();
             } else if (atBoundary() && decoded - lastCheckpoint >= interval) {
                 addCheckpoint();
             }
             if (n > 0) {
-                return n;
+                outPos = 0;
+                outLen = n;
+                return true;
             }
         }
-        return -1;
+        return false;
     }
 
     @Override
