@@ -3,6 +3,8 @@
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MIRRORFS_JAR=${MIRRORFS_JAR:-$bench_root/packaging/target/mirrorfs.jar}
+# The same heap bound as the launchers: mirrorfs_jvm_options ARGS...
+. "$bench_root/packaging/src/main/sh/jvm-options.sh"
 
 # Builds the jar if it is missing (the launcher also rebuilds when sources are newer).
 bench_need_jar() {
@@ -22,7 +24,7 @@ bench_drop_caches() {
 bench_mount() {
   local mp=$1; shift
   mkdir -p "$mp"
-  LC_ALL=C.UTF-8 java ${MIRRORFS_JAVA_OPTS:-} -Dfile.encoding=UTF-8 -jar "$MIRRORFS_JAR" mount "$mp" "$@" \
+  LC_ALL=C.UTF-8 java $(mirrorfs_jvm_options "$@") ${MIRRORFS_JAVA_OPTS:-} -Dfile.encoding=UTF-8 -jar "$MIRRORFS_JAR" mount "$mp" "$@" \
     > "$mp.out" 2> "$mp.log" &
   BENCH_PID=$!
   for _ in $(seq 1 300); do

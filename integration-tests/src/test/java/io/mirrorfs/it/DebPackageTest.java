@@ -91,7 +91,7 @@ class DebPackageTest {
             assertTrue(status.contains(dep), status);
         }
         String files = Shell.ok(tmp, "dpkg -L mirrorfs");
-        for (String f : List.of("/usr/bin/mirrorfs", "/usr/share/mirrorfs/mirrorfs.jar", "/sbin/mount.fuse.mirrorfs",
+        for (String f : List.of("/usr/bin/mirrorfs", "/usr/share/mirrorfs/mirrorfs.jar", "/usr/share/mirrorfs/jvm-options.sh", "/sbin/mount.fuse.mirrorfs",
                 "/lib/systemd/system/mirrorfs@.service", "/etc/mirrorfs/example.conf", "/usr/share/man/man1/mirrorfs.1.gz")) {
             assertTrue(files.lines().anyMatch(f::equals), f + " not in " + files);
         }

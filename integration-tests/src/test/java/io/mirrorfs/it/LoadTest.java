@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * is compared with the source; mounted with {@code direct_io} so that every read reaches the
  * daemon (the kernel's page cache would otherwise hold all the data). The daemon's peak memory
  * (VmHWM, printed next to the design's cache + 200 MiB target) must stay within that target plus
- * the JVM's default maximum heap, and its thread and socket counts after the run must not
+ * 150 MiB (the daemon runs with the launchers' heap cap), and its thread and socket counts after the run must not
  * exceed those seen early in the run (no leak). {@code -Dmirrorfs.load.archives=false} leaves
  * the zip members out.
  */
@@ -117,15 +117,15 @@ class LoadTest {
                     bytes.get() >> 20, bytes.get() / 1048576.0 / seconds, CACHE_MIB, hwmMiB, threadsEarly, threadsAfter,
                     socketsEarly, socketsAfter);
             assertTrue(reads.get() > READERS, "the readers made progress");
-            // The design's target is cache + 200 MiB. The daemon runs here as `java -jar` with the JVM's
-            // default maximum heap (a quarter of RAM), and garbage grows towards that before it is
-            // collected: with -Xmx384m the same run peaked at 446 MiB, without it at about 2 GiB. So
-            // what holds today is a bound set by configuration, not by the data read; the gap to the
-            // target is the launcher's missing heap cap (issue 8 report).
-            long jvmDefaultHeapMiB = ResilienceSupport.memTotalKiB() / 4 >> 10;
-            System.out.printf("load: VmHWM %d MiB; design target %d MiB; bound checked %d MiB (+ default max heap)%n", hwmMiB,
-                    CACHE_MIB + 200, CACHE_MIB + 200 + jvmDefaultHeapMiB);
-            assertTrue(hwmMiB <= CACHE_MIB + 200 + jvmDefaultHeapMiB, "peak memory " + hwmMiB + " MiB");
+            // The design's target is cache + 200 MiB. The daemon runs with the launchers' JVM options
+            // (packaging/src/main/sh/jvm-options.sh: heap = cache + archive checkpoints + 128 MiB); what
+            // the JVM adds outside the heap (code cache, metaspace, thread stacks, GC) was 120-140 MiB
+            // here. Without the heap cap the same run peaked at about 2.3 GiB. The bound checked is
+            // target + 150 MiB, so a regression towards unbounded growth fails while the measured gap
+            // to the design target (reported in the output) stays visible.
+            System.out.printf("load: VmHWM %d MiB; design target %d MiB; bound checked %d MiB%n", hwmMiB,
+                    CACHE_MIB + 200, CACHE_MIB + 350);
+            assertTrue(hwmMiB <= CACHE_MIB + 350, "peak memory " + hwmMiB + " MiB");
             assertTrue(threadsAfter <= threadsEarly + 4, "threads " + threadsEarly + " -> " + threadsAfter);
             // Idle keep-alive connections stay pooled: at most --max-connections (8) per source, plus a few
             // for the FUSE channel and logging.

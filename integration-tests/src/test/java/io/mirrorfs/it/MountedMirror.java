@@ -55,6 +55,7 @@ public final class MountedMirror implements AutoCloseable {
      */
     public static MountedMirror start(Path mountPoint, String subcommand, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(javaCommand());
+        cmd.addAll(1, jvmOptions(args)); // after "java": the launchers' heap bound
         cmd.add(subcommand);
         cmd.add(mountPoint.toString());
         cmd.addAll(List.of(args));
@@ -73,6 +74,22 @@ public final class MountedMirror implements AutoCloseable {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return List.of(java, "-Dfile.encoding=UTF-8", "-jar", jar);
+    }
+
+    /**
+     * Returns the JVM options every launcher uses for these mirrorfs arguments (a heap bound that
+     * follows --cache-size), computed by the same shell function: packaging/src/main/sh/jvm-options.sh.
+     */
+    public static List<String> jvmOptions(String... args) throws IOException, InterruptedException {
+        String script = System.getProperty("mirrorfs.jvm-options", "../packaging/src/main/sh/jvm-options.sh");
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", ". \"$0\" && mirrorfs_jvm_options \"$@\"", script));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.startsWith("-Xmx")) {
+            throw new IOException("jvm-options.sh failed: " + out);
+        }
+        return List.of(out.split("\\s+"));
     }
 
     private void awaitReady() throws IOException, InterruptedException {

@@ -76,16 +76,6 @@ final class ResilienceSupport {
         throw new IOException(field + " not in /proc/" + pid + "/status");
     }
 
-    /** Returns the machine's physical memory in KiB (MemTotal of /proc/meminfo). */
-    static long memTotalKiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-            if (line.startsWith("MemTotal:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IOException("no MemTotal in /proc/meminfo");
-    }
-
     /** Returns the number of threads of process {@code pid}. */
     static int threads(long pid) throws IOException {
         try (var s = Files.list(Path.of("/proc/" + pid + "/task"))) {
