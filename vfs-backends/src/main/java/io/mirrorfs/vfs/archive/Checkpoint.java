@@ -16,9 +16,11 @@ import java.util.zip.Inflater;
  * @param compressedOffset offset of the first whole compressed byte after the block boundary
  * @param bits             bits of the previous byte that belong to the block (0 to 7)
  * @param decodedOffset    decompressed offset of the block boundary
- * @param packedWindow     the preceding output (up to 32 KiB), deflate-compressed; empty at a start
+ * @param packedWindow     the preceding output (up to 32 KiB), deflate-compressed if
+ *                         {@code deflated}; empty at a start
+ * @param deflated         whether {@code packedWindow} is deflate-compressed or the raw bytes
  */
-record Checkpoint(long compressedOffset, int bits, long decodedOffset, byte[] packedWindow) {
+record Checkpoint(long compressedOffset, int bits, long decodedOffset, byte[] packedWindow, boolean deflated) {
 
     /** The size of deflate's history window (RFC 1951, section 2). */
     static final int WINDOW = 32 * 1024;
@@ -32,7 +34,7 @@ record Checkpoint(long compressedOffset, int bits, long decodedOffset, byte[] pa
 
     /** Returns the access point at the very start of a gzip file (header included, no history). */
     static Checkpoint start() {
-        return new Checkpoint(0, 0, 0, new byte[0]);
+        return new Checkpoint(0, 0, 0, new byte[0], false);
     }
 
     /** Returns whether this is the start of the file, resumed in gzip mode rather than raw deflate. */
@@ -40,8 +42,15 @@ record Checkpoint(long compressedOffset, int bits, long decodedOffset, byte[] pa
         return compressedOffset == 0 && decodedOffset == 0;
     }
 
-    /** Returns a checkpoint holding {@code length} bytes of history from {@code window}. */
-    static Checkpoint of(long compressedOffset, int bits, long decodedOffset, byte[] window, int length) {
+    /**
+     * Returns a checkpoint holding {@code length} bytes of history from {@code window} (which it
+     * takes over), deflated when {@code compress}.
+     */
+    static Checkpoint of(long compressedOffset, int bits, long decodedOffset, byte[] window, int length, boolean compress) {
+        if (!compress) {
+            byte[] raw = length == window.length ? window : java.util.Arrays.copyOf(window, length);
+            return new Checkpoint(compressedOffset, bits, decodedOffset, raw, false);
+        }
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         try {
             deflater.setInput(window, 0, length);
@@ -52,16 +61,16 @@ record Checkpoint(long compressedOffset, int bits, long decodedOffset, byte[] pa
                 int n = deflater.deflate(chunk);
                 packed.write(chunk, 0, n);
             }
-            return new Checkpoint(compressedOffset, bits, decodedOffset, packed.toByteArray());
+            return new Checkpoint(compressedOffset, bits, decodedOffset, packed.toByteArray(), true);
         } finally {
             deflater.end();
         }
     }
 
-    /** Returns the uncompressed history. */
+    /** Returns the uncompressed history (not to be modified). */
     byte[] window() throws IOException {
-        if (packedWindow.length == 0) {
-            return new byte[0];
+        if (!deflated) {
+            return packedWindow;
         }
         Inflater inflater = new Inflater();
         try {

@@ -31,6 +31,7 @@ final class GzipIndexer extends InputStream {
     private long weight;
     private long decoded;
     private long lastCheckpoint;
+    private long lastCheckpointIn;
     private int inLength;
     private boolean finished;
 
@@ -72,6 +73,19 @@ final class GzipIndexer extends InputStream {
         System.arraycopy(out, outPos, b, off, n);
         outPos += n;
         return n;
+    }
+
+    /** Passes over up to {@code n} decompressed bytes without copying them; -1 at the end. */
+    int discard(int n) throws IOException {
+        if (n == 0) {
+            return 0;
+        }
+        if (outPos == outLen && !inflateMore()) {
+            return -1;
+        }
+        int k = Math.min(n, outLen - outPos);
+        outPos += k;
+        return k;
     }
 
     /**
@@ -143,7 +157,11 @@ final class GzipIndexer extends InputStream {
         int first = Math.min(length, Checkpoint.WINDOW - start);
         System.arraycopy(ring, start, window, 0, first);
         System.arraycopy(ring, 0, window, first, length - first);
-        Checkpoint c = Checkpoint.of(consumed, bits, decoded, window, length);
+        // Where the last interval hardly compressed (random or already compressed data), its
+        // history would not either: keep it raw rather than spend a deflate pass on it.
+        boolean compressible = (consumed - lastCheckpointIn) * 10 < (decoded - lastCheckpoint) * 9;
+        Checkpoint c = Checkpoint.of(consumed, bits, decoded, window, length, compressible);
+        lastCheckpointIn = consumed;
         checkpoints.add(c);
         weight += c.weight();
         lastCheckpoint = decoded;

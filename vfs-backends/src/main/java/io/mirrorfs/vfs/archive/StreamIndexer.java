@@ -64,7 +64,7 @@ final class StreamIndexer {
         } else {
             decoded = ArchiveFormat.decoder(format.compression()).decode(raw);
         }
-        try (Counting counted = new Counting(decoded, raw, progress)) {
+        try (Counting counted = new Counting(decoded, raw, progress, gzip)) {
             List<Member> members = switch (format.container()) {
                 case TAR -> tar(counted);
                 case AR -> ar(counted);
@@ -98,6 +98,9 @@ final class StreamIndexer {
         TarArchiveEntry e;
         while ((e = tar.getNextEntry()) != null) {
             fromTar(e, in.count).ifPresent(members::add);
+            if (e.isFile() && !e.isLink() && !e.isSymbolicLink() && !e.isSparse() && !e.isDirectory()) {
+                in.discardNext(e.getSize()); // the data of a plain file is only passed over
+            }
         }
         return members;
     }
@@ -182,20 +185,38 @@ final class StreamIndexer {
         return members;
     }
 
-    /** Counts decompressed bytes (the offset of the next one) and reports compressed progress. */
+    /**
+     * Counts decompressed bytes (the offset of the next one) and reports compressed progress.
+     * Bytes announced by {@link #discardNext} are handed to the reader (tar skipping a member)
+     * without being copied into its buffer, when the decoder can pass over them.
+     */
     private static final class Counting extends FilterInputStream {
         private final RangeInputStream raw;
         private final IndexProgress progress;
+        private final GzipIndexer discarder;
         private long count;
+        private long discard;
 
-        Counting(InputStream in, RangeInputStream raw, IndexProgress progress) {
+        Counting(InputStream in, RangeInputStream raw, IndexProgress progress, GzipIndexer discarder) {
             super(in);
             this.raw = raw;
             this.progress = progress;
+            this.discarder = discarder;
+        }
+
+        /** Announces that the next {@code n} bytes are read only to be skipped (a member's data). */
+        void discardNext(long n) {
+            if (discarder != null) {
+                discard = n;
+            }
         }
 
         @Override
         public int read() throws IOException {
+            if (discard > 0) {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : 0;
+            }
             int b = in.read();
             if (b >= 0) {
                 count++;
@@ -205,7 +226,13 @@ final class StreamIndexer {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
+            int n;
+            if (discard > 0) {
+                n = discarder.discard((int) Math.min(len, discard));
+                discard -= Math.max(n, 0);
+            } else {
+                n = in.read(b, off, len);
+            }
             if (n > 0) {
                 count += n;
                 progress.update(raw.position());

@@ -76,6 +76,35 @@ class CompressedRandomAccessTest {
     }
 
     @Test
+    void gzipWindowsOfIncompressibleDataStayRawAndSurviveTheIndexStore() throws IOException {
+        byte[] random = new byte[3 << 20];
+        new java.util.Random(5).nextBytes(random);
+        Path dir = Files.createDirectories(tmp.resolve("mixed"));
+        Files.write(dir.resolve("random.bin"), random);
+        Files.write(dir.resolve("text.bin"), Fixtures.compressible(3 << 20, 9));
+        Fixtures.sh(tmp, "tar -cf mixed.tar -C mixed random.bin text.bin && gzip -c mixed.tar > pub/mixed.tar.gz");
+        byte[] mixed = Files.readAllBytes(tmp.resolve("mixed.tar"));
+        try (VfsFile f = new LocalSource(tmp, false).open(VfsPath.parse("/pub/mixed.tar.gz"))) {
+            ArchiveIndex index = index(f, "tgz");
+            List<Checkpoint> cps = index.checkpoints();
+            assertTrue(cps.stream().anyMatch(c -> !c.deflated() && c.packedWindow().length == Checkpoint.WINDOW), cps::toString);
+            assertTrue(cps.stream().anyMatch(Checkpoint::deflated), cps::toString);
+            IndexStore store = new IndexStore(tmp.resolve("mixed-index"));
+            store.save("k", index);
+            ArchiveIndex loaded = store.load("k").orElseThrow();
+            GzipCursors cursors = new GzipCursors(RandomAccessBytes.of(f), loaded.checkpoints());
+            for (int i = 0; i < cps.size(); i++) {
+                assertArrayEquals(cps.get(i).window(), loaded.checkpoints().get(i).window());
+                long at = cps.get(i).decodedOffset();
+                try (DecodedCursor c = cursors.open(at)) {
+                    byte[] got = readUpTo(c, 100_000);
+                    assertArrayEquals(Arrays.copyOfRange(mixed, (int) at, (int) Math.min(mixed.length, at + got.length)), got);
+                }
+            }
+        }
+    }
+
+    @Test
     void aSingleFrameZstdFileHasOnlyTheFileStart() throws IOException {
         try (VfsFile f = new LocalSource(tmp, false).open(VfsPath.parse("/pub/single.tar.zst"))) {
             assertEquals(List.of(BlockStart.fileStart()), index(f, "tzst").blockStarts());
@@ -147,6 +176,7 @@ class CompressedRandomAccessTest {
         assertTrue(list.size() >= 5, "kept " + list.size());
     }
 
+    /** Indexes {@code f} as {@code format} with checkpoints every {@link #INTERVAL}. */
     private static ArchiveIndex index(VfsFile f, String format) throws IOException {
         return StreamIndexer.index(RandomAccessBytes.of(f), ArchiveFormat.EXPLICIT.get(format), "x",
                 ArchiveOptions.builder().checkpointInterval(INTERVAL).build(),
