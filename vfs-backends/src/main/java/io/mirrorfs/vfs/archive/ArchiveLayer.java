@@ -29,11 +29,31 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Archives are read only through ranged reads of the file below, typically a cache over a
  * remote source. Zip and 7z are opened through their directories; the other formats are indexed
- * by one sequential pass, recording gzip checkpoints so that a later read decompresses at most
- * one checkpoint interval, and the index is persisted (when an index directory is configured)
- * keyed by the archive's location and version. Concurrent first accesses to one archive share one
- * pass; other paths are not held up by it. A corrupt or truncated archive fails with an
- * {@link IOException} for that archive only. Thread-safe.
+ * by one sequential pass, and the index is persisted (when an index directory is configured)
+ * keyed by the archive's location and version. The pass also records where decoding can resume,
+ * so that a later read decompresses about one {@link ArchiveOptions#checkpointInterval} before
+ * reaching its data:
+ * <ul>
+ *   <li>gzip: a checkpoint (bit position plus the 32 KiB history) per interval, as zlib's
+ *       {@code zran.c}, multi-member files included;</li>
+ *   <li>bzip2: the first block after every interval (blocks are independent and hold at most
+ *       900 kB of run-length-coded input), single- and multi-stream files (pbzip2, lbzip2,
+ *       concatenation) alike;</li>
+ *   <li>zstd: the first frame after every interval. Files of several frames come from
+ *       {@code pzstd}, from concatenating separately compressed parts or from the seekable format;
+ *       a single-frame file ({@code zstd}'s default, also with {@code -T0}) can only be decoded
+ *       from its start;</li>
+ *   <li>xz: the file's own blocks, through its index. Multi-block files come from {@code xz -T0}
+ *       or {@code --block-size}; a single-block file (the default of xz 5.4, as in Debian 12) can
+ *       only be decoded from its start, as LZMA2 keeps its dictionary across the block.</li>
+ * </ul>
+ * Where a file can only be decoded from its start, a member read costs decompressing everything
+ * before it; a read that continues where an earlier one stopped reuses that decoder (a few are
+ * kept), so reading a member, or several in archive order, decompresses the archive about once.
+ *
+ * <p>Concurrent first accesses to one archive share one pass; other paths are not held up by it.
+ * A corrupt or truncated archive fails with an {@link IOException} for that archive only.
+ * Thread-safe.
  */
 public final class ArchiveLayer implements Vfs {
 
