@@ -46,7 +46,8 @@ final class ArchiveTree implements Vfs {
 
     private final String description;
     private final MemberOpener opener;
-    private final Map<VfsPath, Node> nodes = new HashMap<>();
+    private final Node root;
+    private int size;
     private int dropped;
 
     /**
@@ -57,9 +58,8 @@ final class ArchiveTree implements Vfs {
                 boolean showOutsideSymlinks) {
         this.description = description;
         this.opener = opener;
-        Node root = new Node(directoryAttrs(archive.mtime(), -1), null);
-        nodes.put(VfsPath.ROOT, root);
-        Map<String, Member> files = new HashMap<>();
+        root = new Node(directoryAttrs(archive.mtime(), -1), null);
+        Map<List<String>, Member> files = new HashMap<>();
         for (Member m : members) {
             add(m, archive, files, showOutsideSymlinks);
         }
@@ -70,7 +70,7 @@ final class ArchiveTree implements Vfs {
 
     /** Returns the number of entries shown (directories included, the root excluded). */
     int size() {
-        return nodes.size() - 1;
+        return size;
     }
 
     @Override
@@ -115,35 +115,38 @@ final class ArchiveTree implements Vfs {
         return description;
     }
 
+    /** Walks from the root: a lookup costs one map probe per segment and builds no keys. */
     private Node node(VfsPath path) throws NoSuchFileException {
-        Node n = nodes.get(path);
-        if (n == null) {
-            throw new NoSuchFileException(path.toString());
+        Node n = root;
+        for (String segment : path.segments()) {
+            n = n.children == null ? null : n.children.get(segment);
+            if (n == null) {
+                throw new NoSuchFileException(path.toString());
+            }
         }
         return n;
     }
 
-    private void add(Member m, FileAttrs archive, Map<String, Member> files, boolean showOutside) {
-        Optional<List<String>> segments = normalise(m.name());
-        if (segments.isEmpty()) {
+    private void add(Member m, FileAttrs archive, Map<List<String>, Member> files, boolean showOutside) {
+        Optional<List<String>> normalised = normalise(m.name());
+        if (normalised.isEmpty()) {
             drop(m.name(), "its name leaves the archive or is not a valid file name");
             return;
         }
-        if (segments.get().isEmpty()) {
+        List<String> segments = normalised.get();
+        if (segments.isEmpty()) {
             return; // "./": the archive root itself
         }
-        VfsPath path = new VfsPath(segments.get());
-        String key = String.join("/", segments.get());
         Member member = m;
         if (m.hardLink()) {
-            Member target = normalise(m.link()).map(s -> files.get(String.join("/", s))).orElse(null);
+            Member target = normalise(m.link()).map(files::get).orElse(null);
             if (target == null) {
                 drop(m.name(), "it is a hard link to " + m.link() + ", which is not an earlier file");
                 return;
             }
             member = target.renamed(m.name());
         }
-        if (member.type() == FileType.SYMLINK && !showOutside && leavesArchive(segments.get(), member.link())) {
+        if (member.type() == FileType.SYMLINK && !showOutside && leavesArchive(segments, member.link())) {
             LOG.log(Level.DEBUG, description + ": hiding symlink " + m.name() + " -> " + member.link() + " (leaves the archive)");
             return;
         }
@@ -156,39 +159,34 @@ final class ArchiveTree implements Vfs {
                     archive.version() + "#" + member.offset()); // hard links share their target's
         };
         if (member.type() == FileType.FILE) {
-            files.put(key, member);
+            files.put(segments, member);
         } else {
-            files.remove(key);
+            files.remove(segments);
         }
-        Node parent = parentOf(path, archive.mtime());
-        Node existing = parent.children.get(path.name());
+        Node parent = parentOf(segments, archive.mtime());
+        String name = segments.get(segments.size() - 1);
+        Node existing = parent.children.get(name);
         if (existing != null && existing.children != null && attrs.isDirectory()) {
             existing.attrs = attrs; // a directory entry after its contents (zip, tar --sort) keeps them
             return;
         }
-        if (existing != null && existing.children != null) {
-            removeBelow(path);
-        }
-        Node node = new Node(attrs, member);
-        parent.children.put(path.name(), node);
-        nodes.put(path, node);
+        size += 1 - (existing == null ? 0 : existing.count());
+        parent.children.put(name, new Node(attrs, member)); // replaces an entry of that name, and what was below it
     }
 
-    private Node parentOf(VfsPath path, Instant mtime) {
-        VfsPath dir = path.parent().orElseThrow();
-        Node n = nodes.get(dir);
-        if (n != null && n.children != null) {
-            return n;
+    /** Returns the directory holding {@code segments}' last one, synthesising missing directories (replacing files). */
+    private Node parentOf(List<String> segments, Instant mtime) {
+        Node n = root;
+        for (int i = 0; i < segments.size() - 1; i++) {
+            Node child = n.children.get(segments.get(i));
+            if (child == null || child.children == null) {
+                size += 1 - (child == null ? 0 : 1);
+                child = new Node(directoryAttrs(mtime, -1), null);
+                n.children.put(segments.get(i), child);
+            }
+            n = child;
         }
-        Node grand = parentOf(dir, mtime);
-        Node synthesised = new Node(directoryAttrs(mtime, -1), null);
-        grand.children.put(dir.name(), synthesised); // replaces a file of the same name
-        nodes.put(dir, synthesised);
-        return synthesised;
-    }
-
-    private void removeBelow(VfsPath dir) {
-        nodes.keySet().removeIf(p -> p.depth() > dir.depth() && p.startsWith(dir));
+        return n;
     }
 
     private void drop(String name, String why) {
@@ -256,6 +254,17 @@ final class ArchiveTree implements Vfs {
             this.attrs = attrs;
             this.member = member;
             this.children = attrs.isDirectory() ? new TreeMap<>() : null;
+        }
+
+        /** Returns how many nodes this one stands for, itself and everything below it. */
+        int count() {
+            int n = 1;
+            if (children != null) {
+                for (Node c : children.values()) {
+                    n += c.count();
+                }
+            }
+            return n;
         }
     }
 }
