@@ -30,6 +30,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class FtpFile implements VfsFile {
 
+    /** Bytes a broken transfer must have delivered for its failure not to count as a retry. */
+    private static final int PROGRESS_RESETS_RETRIES = 64 * 1024;
+
     private static final System.Logger LOG = System.getLogger(FtpFile.class.getName());
     /** A forward seek up to this far reads on and drops the bytes instead of starting a new transfer. */
     static final long MAX_SKIP = 1L << 20;
@@ -91,6 +94,7 @@ final class FtpFile implements VfsFile {
         int done = 0;
         IOException last = null;
         for (int attempt = 0; attempt <= source.retries() && done < want; attempt++) {
+            int before = done;
             long at = offset + done;
             long end = offset + want;
             Transfer t = null;
@@ -123,6 +127,14 @@ final class FtpFile implements VfsFile {
                 }
                 IOException logged = e;
                 LOG.log(Level.DEBUG, () -> display + ": transfer failed at " + at + " (" + logged + ")");
+                if (done - before >= PROGRESS_RESETS_RETRIES && !(e instanceof java.io.InterruptedIOException)) {
+                    // The transfer broke (reset, early end) after delivering at least 64 KiB: a
+                    // server that resets every connection after N bytes still makes progress, so
+                    // only attempts without real progress count against --retries. Timeouts
+                    // (a stalled or trickling server) always count, so a stall still ends in EIO.
+                    // done only grows, so this loop ends.
+                    attempt = -1;
+                }
             } finally {
                 arrived(end);
             }

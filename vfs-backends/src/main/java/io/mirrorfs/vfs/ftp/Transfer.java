@@ -63,15 +63,19 @@ final class Transfer {
         if (dst.hasArray()) {
             byte[] array = dst.array();
             int base = dst.arrayOffset() + dst.position();
-            while (done < max) {
-                int n = data.read(array, base + done, max - done);
-                if (n < 0) {
-                    break;
+            try {
+                while (done < max) {
+                    int n = data.read(array, base + done, max - done);
+                    if (n < 0) {
+                        break;
+                    }
+                    done += n;
+                    position += n;
                 }
-                done += n;
-                position += n;
+            } finally {
+                // Also when the stream breaks: the caller resumes after the bytes that arrived.
+                dst.position(dst.position() + done);
             }
-            dst.position(dst.position() + done);
             return done;
         }
         byte[] chunk = new byte[Math.min(COPY_CHUNK, max)];

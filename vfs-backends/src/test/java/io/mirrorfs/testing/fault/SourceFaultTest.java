@@ -180,6 +180,18 @@ class SourceFaultTest {
     }
 
     @Test
+    void ftpServerResettingEveryConnectionStillDeliversEveryByte() throws Exception {
+        // Every connection (control and data) is reset after 1 MiB: each transfer makes progress,
+        // so the read completes however many resets it takes, with the default --retries.
+        try (FaultProxy p = proxy("ftp"); Vfs v = Sources.open(p.url("ftp", "/"), FAST);
+                VfsFile f = v.open(VfsPath.parse("/big.bin"))) {
+            p.resetAfter(1 << 20);
+            assertArrayEquals(content, assertTimeoutPreemptively(HANG, () -> readAll(f)));
+            assertTrue(p.accepted() > 3, "it took several connections");
+        }
+    }
+
+    @Test
     void httpTruncatedBodyIsResumedOrFailsCleanly() throws Exception {
         try (FaultProxy p = proxy("http"); Vfs v = Sources.open(p.url("http", "/"), FAST);
                 VfsFile f = v.open(VfsPath.parse("/big.bin"))) {
