@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # Summarises `jfr print --events jdk.ExecutionSample|jdk.NativeMethodSample` output: sample counts per thread, hottest
 # frames by self time and inclusive. Usage: archive-jfr-top.py PRINTED [THREAD_REGEX]
-import sys, re, collections
+import sys, re, collections, signal
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet when piped into head
 # parse `jfr print --events jdk.ExecutionSample|jdk.NativeMethodSample` output: top frame (self) and any-frame (inclusive) counts
 text = open(sys.argv[1]).read()
 events = re.split(r"jdk\.(?:ExecutionSample|NativeMethodSample)", text)

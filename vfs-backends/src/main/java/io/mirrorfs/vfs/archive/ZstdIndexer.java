@@ -1,6 +1,7 @@
 package io.mirrorfs.vfs.archive;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,7 +84,12 @@ final class ZstdIndexer extends InputStream {
             frameStart();
         }
         out.clear();
-        frameDone = ctx.decompressDirectByteBufferStream(out, in);
+        try {
+            frameDone = ctx.decompressDirectByteBufferStream(out, in);
+        } catch (ZstdException e) {
+            throw new IOException("corrupt zstd data near compressed byte " + (source.position() - in.remaining())
+                    + ": " + e.getMessage(), e);
+        }
         out.flip();
         return true;
     }

@@ -98,8 +98,15 @@ class HostileArchivesTest {
                 + " && printf 'XXXXXXXXXXXXXXXX' | dd of=arch/corrupt.tgz bs=1 seek=400000 conv=notrunc 2>/dev/null"
                 + " && cd " + src + " && zip -q -r ../arch/good.zip . && cd .. "
                 + " && head -c $(( $(stat -c %s arch/good.zip) - 100 )) arch/good.zip > arch/truncated.zip"
-                + " && tar -cf arch/truncated.tar -C " + src + " . && truncate -s 1000000 arch/truncated.tar");
-        for (String bad : new String[] {"truncated.tgz", "corrupt.tgz", "truncated.zip", "truncated.tar"}) {
+                + " && tar -cf arch/truncated.tar -C " + src + " . && truncate -s 1000000 arch/truncated.tar"
+                + " && tar -cjf arch/good.tbz2 -C " + src + " . && cp arch/good.tbz2 arch/corrupt.tbz2"
+                + " && head -c $(( $(stat -c %s arch/good.tbz2) / 2 )) arch/good.tbz2 > arch/truncated.tbz2"
+                + " && printf 'XXXXXXXXXXXXXXXX' | dd of=arch/corrupt.tbz2 bs=1 seek=300000 conv=notrunc 2>/dev/null"
+                + " && tar --zstd -cf arch/good.tzst -C " + src + " . && cp arch/good.tzst arch/corrupt.tzst"
+                + " && head -c $(( $(stat -c %s arch/good.tzst) / 2 )) arch/good.tzst > arch/truncated.tzst"
+                + " && printf 'XXXXXXXXXXXXXXXX' | dd of=arch/corrupt.tzst bs=1 seek=300000 conv=notrunc 2>/dev/null");
+        for (String bad : new String[] {"truncated.tgz", "corrupt.tgz", "truncated.zip", "truncated.tar",
+            "truncated.tbz2", "corrupt.tbz2", "truncated.tzst", "corrupt.tzst"}) {
             VfsPath dir = VfsPath.parse("/arch/" + bad + "#");
             IOException first = assertThrows(IOException.class, () -> Fixtures.snapshot(layer, dir, false), bad);
             assertFalse(first instanceof NoSuchFileException, bad + ": " + first);
