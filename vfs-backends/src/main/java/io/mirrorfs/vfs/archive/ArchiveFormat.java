@@ -140,10 +140,20 @@ record ArchiveFormat(Container container, Compression compression) {
         if (starts(h, 0xfd, '7', 'z', 'X', 'Z', 0)) {
             return Compression.XZ;
         }
-        if (starts(h, 0x28, 0xb5, 0x2f, 0xfd)) {
+        if (starts(h, 0x28, 0xb5, 0x2f, 0xfd) || isSkippableFrame(h)) {
             return Compression.ZSTD;
         }
         return Compression.NONE;
+    }
+
+    /**
+     * A zstd skippable frame (RFC 8878, section 3.1.2: magic 0x184D2A50 to 0x184D2A5F), which
+     * {@code pzstd} writes before each frame. LZ4 frames may start the same way; such a file
+     * then fails to decode and is not taken for an archive.
+     */
+    private static boolean isSkippableFrame(byte[] h) {
+        return h.length >= 8 && (h[0] & 0xf0) == 0x50 && (h[1] & 0xff) == 0x2a && (h[2] & 0xff) == 0x4d
+                && (h[3] & 0xff) == 0x18;
     }
 
     private static Optional<Container> containerOf(byte[] h, int length) {

@@ -105,6 +105,14 @@ class CompressedRandomAccessTest {
     }
 
     @Test
+    void pzstdOutputIsDetectedThoughItStartsWithASkippableFrame() throws IOException {
+        try (ArchiveLayer layer = new ArchiveLayer(new LocalSource(tmp, false), ArchiveOptions.builder().build())) {
+            assertEquals(MEMBERS, layer.list(VfsPath.parse("/pub/pzstd.tar.zst#")).size());
+            assertArrayEquals(Fixtures.compressible(MEMBER_SIZE, 21), Fixtures.readAll(layer, VfsPath.parse("/pub/pzstd.tar.zst#/m021.bin")));
+        }
+    }
+
+    @Test
     void aSingleFrameZstdFileHasOnlyTheFileStart() throws IOException {
         try (VfsFile f = new LocalSource(tmp, false).open(VfsPath.parse("/pub/single.tar.zst"))) {
             assertEquals(List.of(BlockStart.fileStart()), index(f, "tzst").blockStarts());
