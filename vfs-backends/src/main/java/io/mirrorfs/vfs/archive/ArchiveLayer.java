@@ -193,7 +193,9 @@ public final class ArchiveLayer implements Vfs {
         VfsFile f = openIn(parent, parentVfs, file);
         boolean owned = false;
         try {
+            long started = System.nanoTime();
             Optional<ArchiveIndex> saved = store.flatMap(s -> s.load(key)); // a remount: no detection, no pass
+            long loaded = System.nanoTime();
             ArchiveFormat format = saved.isPresent() ? saved.get().format() : formatOf(f, display, file.name(), name);
             OpenArchive archive = switch (format.container()) {
                 case ZIP -> ArchiveOpener.zip(display, f, options);
@@ -202,7 +204,10 @@ public final class ArchiveLayer implements Vfs {
                         saved.isPresent() ? saved.get() : index(key, display, f, format, file.name()), options);
             };
             owned = true;
-            LOG.log(Level.DEBUG, "opened " + display + " as " + format.label() + ": " + archive.tree().size() + " entries");
+            LOG.log(Level.DEBUG, String.format(java.util.Locale.ROOT, "opened %s as %s: %d entries in %.0f ms%s", display,
+                    format.label(), archive.tree().size(), (System.nanoTime() - started) / 1e6,
+                    saved.isPresent() ? String.format(java.util.Locale.ROOT, " (saved index read in %.0f ms)",
+                            (loaded - started) / 1e6) : ""));
             return archive;
         } catch (NoSuchFileException e) {
             throw e;
