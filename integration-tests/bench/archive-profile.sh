@@ -4,6 +4,8 @@
 #   reload = listing after a remount (the saved index), then the same 200 members.
 # Prints the wall time of each step and, per recording, the hottest frames (self and inclusive).
 # Usage: integration-tests/bench/archive-profile.sh JAR DATA_DIR   (DATA_DIR from archive-bench.sh's ARCHIVE_BENCH_DATA)
+# KEEP=1 keeps the work dir (recordings, logs); TOP=N frames shown (0: none); LIST_PREFIX wraps the
+# listing command (e.g. "strace -f -c -o FILE").
 set -euo pipefail
 jar=$1; data=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
