@@ -54,7 +54,14 @@ public final class MountedMirror implements AutoCloseable {
      * @throws IOException naming the exit status and stderr if the process ends or stays silent
      */
     public static MountedMirror start(Path mountPoint, String subcommand, String... args) throws IOException, InterruptedException {
+        return start(mountPoint, List.of(), subcommand, args);
+    }
+
+    /** As {@link #start(Path, String, String...)}, with extra JVM options (such as a trust store). */
+    public static MountedMirror start(Path mountPoint, List<String> extraJvmOptions, String subcommand, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(javaCommand());
+        cmd.addAll(1, extraJvmOptions);
         cmd.addAll(1, jvmOptions(args)); // after "java": the launchers' heap bound
         cmd.add(subcommand);
         cmd.add(mountPoint.toString());

@@ -17,7 +17,8 @@ import java.util.List;
  *
  * <p>Besides {@code /}, the server has {@code /norange/} (the same tree with {@code max_ranges 0},
  * a server that ignores {@code Range}) and, when {@link #withBasicAuth} was used, {@code /private/}
- * (the same tree behind basic auth).
+ * (the same tree behind basic auth). {@link #withTls} serves HTTPS with a self-signed certificate
+ * for 127.0.0.1, made by openssl at start-up; {@link #trustStore} holds it for the client side.
  */
 public final class NginxServer extends TestHttpServer {
 
@@ -34,6 +35,7 @@ public final class NginxServer extends TestHttpServer {
     private final Listing listing;
     private String user;
     private String password;
+    private boolean tls;
 
     private NginxServer(Path docRoot, Listing listing) throws IOException {
         super(docRoot);
@@ -50,6 +52,20 @@ public final class NginxServer extends TestHttpServer {
         return start(docRoot, listing, user, password);
     }
 
+    /** Starts nginx serving {@code docRoot} over HTTPS only, with a fresh self-signed certificate. */
+    public static NginxServer withTls(Path docRoot, Listing listing) throws IOException {
+        NginxServer s = new NginxServer(docRoot, listing);
+        s.tls = true;
+        try {
+            s.makeCertificate();
+            s.start();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
     private static NginxServer start(Path docRoot, Listing listing, String user, String password) throws IOException {
         NginxServer s = new NginxServer(docRoot, listing);
         s.user = user;
@@ -61,6 +77,37 @@ public final class NginxServer extends TestHttpServer {
             throw e;
         }
         return s;
+    }
+
+    @Override
+    public String url() {
+        return tls ? super.url().replace("http://", "https://") : super.url();
+    }
+
+    /** Returns the PKCS12 trust store (password {@code changeit}) holding the TLS certificate. */
+    public Path trustStore() {
+        return work.resolve("truststore.p12");
+    }
+
+    private void makeCertificate() throws IOException {
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", work.resolve("key.pem").toString(),
+                "-out", work.resolve("cert.pem").toString());
+        run("keytool", "-importcert", "-noprompt", "-alias", "nginx", "-file", work.resolve("cert.pem").toString(),
+                "-keystore", trustStore().toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+    }
+
+    private static void run(String... cmd) throws IOException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException(String.join(" ", cmd) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     @Override
@@ -90,14 +137,16 @@ public final class NginxServer extends TestHttpServer {
                     uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
                     sendfile on; tcp_nopush on; keepalive_requests 1000000; keepalive_timeout 75s;
                     server {
-                        listen 127.0.0.1:%2$d;
+                        listen 127.0.0.1:%2$d%6$s;
                         root %3$s;
                         %4$s
                         location /norange/ { alias %3$s/; max_ranges 0; }
                         %5$s
                     }
                 }
-                """.formatted(work, port, docRoot, index, auth);
+                """.formatted(work, port, docRoot, index, auth, tls
+                        ? " ssl; ssl_certificate " + work.resolve("cert.pem") + "; ssl_certificate_key " + work.resolve("key.pem")
+                        : "");
         Path confFile = work.resolve("nginx.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);
         return List.of("/usr/sbin/nginx", "-p", work.toString(), "-e", errorLog().toString(), "-c", confFile.toString());
