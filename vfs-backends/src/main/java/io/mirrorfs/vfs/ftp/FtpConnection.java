@@ -42,10 +42,12 @@ final class FtpConnection implements Closeable {
     private final boolean mdtm;
     private final String home;
     private final Duration readTimeout;
+    private final ListingSocketFactory sockets;
     private volatile long lastUsedNanos = System.nanoTime();
 
-    private FtpConnection(FTPClient client, String display, boolean mlst, boolean size, boolean mdtm, String home,
-                          Duration readTimeout) {
+    private FtpConnection(FTPClient client, ListingSocketFactory sockets, String display, boolean mlst, boolean size, boolean mdtm,
+                          String home, Duration readTimeout) {
+        this.sockets = sockets;
         this.readTimeout = readTimeout;
         this.client = client;
         this.display = display;
@@ -64,6 +66,8 @@ final class FtpConnection implements Closeable {
      */
     static FtpConnection open(FtpEndpoint ep, SourceOptions options) throws IOException {
         FTPClient c = ep.tls() ? tlsClient() : new FTPClient();
+        ListingSocketFactory sockets = new ListingSocketFactory();
+        c.setSocketFactory(sockets);
         // Names are UTF-8 on nearly every server today (RFC 2640); OPTS UTF8 ON below asks
         // servers that need to be told.
         c.setControlEncoding("UTF-8");
@@ -105,7 +109,7 @@ final class FtpConnection implements Closeable {
             boolean mlst = hasFeatures && c.hasFeature("MLST");
             boolean size = !hasFeatures || c.hasFeature("SIZE");
             boolean mdtm = !hasFeatures || c.hasFeature("MDTM");
-            return new FtpConnection(c, ep.displayUrl(), mlst, size, mdtm, pwd == null ? "/" : pwd, options.readTimeout());
+            return new FtpConnection(c, sockets, ep.displayUrl(), mlst, size, mdtm, pwd == null ? "/" : pwd, options.readTimeout());
         } catch (IOException | RuntimeException e) {
             disconnectQuietly(c);
             if (watchdog.fired()) {
@@ -154,18 +158,33 @@ final class FtpConnection implements Closeable {
         touch();
         FTPFile[] files;
         if (mlst) {
-            files = client.mlistDir(dir);
+            files = boundedListing(() -> client.mlistDir(dir));
         } else {
             // CWD first: LIST arguments starting with '-' are taken as options by many servers.
             if (!client.changeWorkingDirectory(dir)) {
                 throw reply(client, dir);
             }
-            files = client.listFiles();
+            files = boundedListing(client::listFiles);
         }
         if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
             throw reply(client, dir);
         }
         return Arrays.asList(files);
+    }
+
+    /** A listing call of commons-net. */
+    private interface ListingCall {
+        FTPFile[] call() throws IOException;
+    }
+
+    /** Runs {@code call} with its data connection limited to {@link ListingSocketFactory#MAX_LISTING_BYTES}. */
+    private FTPFile[] boundedListing(ListingCall call) throws IOException {
+        sockets.listing(true);
+        try {
+            return call.call();
+        } finally {
+            sockets.listing(false);
+        }
     }
 
     /**
