@@ -1,16 +1,12 @@
 package io.mirrorfs.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real web server process (nginx, Apache httpd) serving a directory on 127.0.0.1 and an
@@ -22,32 +18,20 @@ import java.util.concurrent.TimeUnit;
  * temporary directory, also when a test failed. Every access-log line must have the shape
  * {@code "REQUEST" STATUS BYTES}.
  */
-public abstract class TestHttpServer implements AutoCloseable {
+public abstract class TestHttpServer extends ServerProcess {
 
     /** The path of the readiness probe; never counted as a client request. */
     private static final String PROBE_PATH = "/mirrorfs-probe";
 
-    private static final long START_TIMEOUT_MS = 15_000;
-
-    /** The private directory holding configuration, logs and the pid file. */
-    protected final Path work;
     /** The directory served at {@code /}. */
     protected final Path docRoot;
-    private int port;
-    private Process process;
     private long countedLines;
     private long countedBytes;
 
     /** Creates the server over {@code docRoot}; nothing runs until {@link #start()}. */
     protected TestHttpServer(Path docRoot) throws IOException {
         this.docRoot = docRoot.toAbsolutePath();
-        this.work = Files.createTempDirectory("mirrorfs-" + getClass().getSimpleName().toLowerCase() + "-");
-        work.toFile().setReadable(true, false);
-        work.toFile().setExecutable(true, false);
     }
-
-    /** Writes the configuration for {@code port} and returns the foreground command line. */
-    protected abstract List<String> prepare(int port) throws IOException;
 
     /** Returns the access log written by the configuration. */
     protected Path accessLog() {
@@ -59,56 +43,19 @@ public abstract class TestHttpServer implements AutoCloseable {
         return work.resolve("error.log");
     }
 
-    /** Starts the process on a free port (or the previous one after {@link #stop()}) and waits until it answers. */
-    public synchronized void start() throws IOException {
-        if (process != null) {
-            throw new IllegalStateException("already running");
-        }
-        IOException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            int p = port != 0 ? port : freePort();
-            ProcessBuilder pb = new ProcessBuilder(prepare(p));
-            pb.environment().put("TZ", "UTC");
-            pb.redirectErrorStream(true).redirectOutput(work.resolve("stdout.log").toFile());
-            process = pb.start();
-            try {
-                awaitAnswer(p);
-                port = p;
-                return;
-            } catch (IOException e) {
-                last = e;
-                destroy();
-                if (port != 0) {
-                    break;
-                }
-            }
-        }
-        throw last;
-    }
-
-    /** Stops the process (the port stays reserved for a later {@link #start()}). */
-    public synchronized void stop() {
-        destroy();
-    }
-
-    /** Returns the port the server listens on. */
-    public int port() {
-        return port;
-    }
-
     /** Returns {@code http://127.0.0.1:PORT/}. */
     public String url() {
-        return "http://127.0.0.1:" + port + "/";
+        return "http://127.0.0.1:" + port() + "/";
     }
 
     /** Returns the number of requests logged since the last {@link #resetCounters()}. */
     public long requestCount() throws IOException {
-        return counts()[0] - countedLines;
+        return settledCounts()[0] - countedLines;
     }
 
     /** Returns the response body bytes logged since the last {@link #resetCounters()}. */
     public long bytesSent() throws IOException {
-        return counts()[1] - countedBytes;
+        return settledCounts()[1] - countedBytes;
     }
 
     /**
@@ -126,9 +73,26 @@ public abstract class TestHttpServer implements AutoCloseable {
 
     /** Starts counting requests and bytes from now. */
     public void resetCounters() throws IOException {
-        long[] c = counts();
+        long[] c = settledCounts();
         countedLines = c[0];
         countedBytes = c[1];
+    }
+
+    /**
+     * Returns the counts once the access log stopped growing for 50 ms: servers write a request's
+     * log line only after sending the response, so a client can be ahead of the log.
+     */
+    private long[] settledCounts() throws IOException {
+        long[] c = counts();
+        for (int i = 0; i < 20; i++) {
+            sleep(50);
+            long[] again = counts();
+            if (again[0] == c[0] && again[1] == c[1]) {
+                return c;
+            }
+            c = again;
+        }
+        return c;
     }
 
     private long[] counts() throws IOException {
@@ -144,99 +108,14 @@ public abstract class TestHttpServer implements AutoCloseable {
         return new long[] {lines, bytes};
     }
 
-    /** Stops the server and deletes its temporary directory. */
+    /** Ready when a plain HEAD gets any HTTP answer (a TLS port answers 400, which is fine). */
     @Override
-    public synchronized void close() {
-        destroy();
-        GeneratedTree.deleteRecursively(work);
-    }
-
-    private void destroy() {
-        if (process == null) {
-            return;
-        }
-        // SIGTERM first: nginx and Apache then stop their workers, which a SIGKILL of the parent
-        // would leave running (holding the port). Whatever remains is killed.
-        List<ProcessHandle> children = process.descendants().toList();
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        for (ProcessHandle child : children) {
-            child.destroyForcibly();
-        }
-        process = null;
-        // Children (Apache's workers) may linger a moment holding the port.
-        awaitPortClosed();
-    }
-
-    private void awaitPortClosed() {
-        long deadline = System.currentTimeMillis() + 5000;
-        while (System.currentTimeMillis() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            } catch (IOException e) {
-                return;
-            }
-            sleep(50);
-        }
-    }
-
-    private void awaitAnswer(int p) throws IOException {
-        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-        while (System.currentTimeMillis() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException(getClass().getSimpleName() + " exited with " + process.exitValue() + ": " + diagnostics());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", p), 500);
-                s.setSoTimeout(2000);
-                OutputStream out = s.getOutputStream();
-                out.write(("HEAD " + PROBE_PATH + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                InputStream in = s.getInputStream();
-                byte[] b = new byte[12];
-                if (in.readNBytes(b, 0, b.length) == b.length && new String(b, StandardCharsets.US_ASCII).startsWith("HTTP/")) {
-                    return;
-                }
-            } catch (IOException e) {
-                sleep(50);
-            }
-        }
-        throw new IOException(getClass().getSimpleName() + " did not answer on port " + p + ": " + diagnostics());
-    }
-
-    private String diagnostics() {
-        StringBuilder sb = new StringBuilder();
-        for (Path log : List.of(work.resolve("stdout.log"), errorLog())) {
-            try {
-                if (Files.exists(log)) {
-                    sb.append(Files.readString(log, StandardCharsets.ISO_8859_1).strip()).append(' ');
-                }
-            } catch (IOException e) {
-                sb.append(e);
-            }
-        }
-        return sb.toString();
-    }
-
-    /** Returns a port that was free on 127.0.0.1 a moment ago. */
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    protected boolean answers(Socket socket) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(("HEAD " + PROBE_PATH + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        byte[] b = new byte[12];
+        return socket.getInputStream().readNBytes(b, 0, b.length) == b.length
+                && new String(b, StandardCharsets.US_ASCII).startsWith("HTTP/");
     }
 }
