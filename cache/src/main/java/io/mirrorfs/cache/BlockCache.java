@@ -252,7 +252,8 @@ public final class BlockCache implements Closeable {
         byte[] array = pool.take(key.length());
         try {
             (readAhead ? readAheads : misses).increment();
-            String diskKey = "block\0" + key.externalForm();
+            // Only a disk tier needs the key's text; building it per block costs a string of the whole path.
+            String diskKey = disk.isPresent() ? "block\0" + key.externalForm() : null;
             OptionalInt fromDisk = disk.isPresent() ? disk.get().readInto(diskKey, array) : OptionalInt.empty();
             Block block;
             if (fromDisk.isPresent() && fromDisk.getAsInt() == expectedLength) {

@@ -33,6 +33,28 @@ record BlockKey(String sourceId, VfsPath path, String version, long offset, int 
         return new BlockKey(sourceId, path, version, position - position % length, length);
     }
 
+    /**
+     * Compares all fields. Written out rather than left to the record's generated method: that one
+     * is bound through {@code ObjectMethods} method handles, which every block lookup (Caffeine,
+     * the single-flight map, the pins) runs through, and which on a fresh daemon are interpreted
+     * and JIT-compiled while the first reads run.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BlockKey k && offset == k.offset && length == k.length && path.equals(k.path)
+                && version.equals(k.version) && sourceId.equals(k.sourceId);
+    }
+
+    /** Combines all fields; see {@link #equals}. */
+    @Override
+    public int hashCode() {
+        int h = sourceId.hashCode();
+        h = 31 * h + path.hashCode();
+        h = 31 * h + version.hashCode();
+        h = 31 * h + Long.hashCode(offset);
+        return 31 * h + length;
+    }
+
     /** Returns a string that identifies this key completely, for disk file names and headers. */
     String externalForm() {
         return sourceId + '\0' + path + '\0' + version + '\0' + offset + '\0' + length;
