@@ -24,32 +24,33 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its first 1,000 files and 0.05 s per 1,000 after. Rounds of {@code statfs} calls (which the
  * kernel never caches and {@link MirrorFs#statfs} answers without touching a source) from several
  * threads at once make libfuse start its workers and push each past the threshold, so users'
- * first reads and lookups run at steady-state speed. The rounds are capped ({@link #MAX_ROUNDS}):
- * past the first few, they cost more than the attaches they save.
+ * first reads and lookups run at steady-state speed.
  */
 final class FuseWarmup {
 
     private static final System.Logger LOG = System.getLogger(FuseWarmup.class.getName());
 
     /**
-     * Parallel callers. libfuse keeps at most 10 idle workers and retires the rest, so more
-     * callers than that would warm threads that then exit.
+     * Parallel callers. libfuse starts a worker whenever all are busy and retires one whenever
+     * more than 10 are idle, so the callers must stay well below 10: with 9 (plus the odd kernel
+     * request) the pool churned between 11 and 14 workers, fresh threads kept arriving and the
+     * rounds rarely settled (measured: 11-35 rounds, 1.1-5.6 s, 1.9-9.5 CPU-s, up to 160,000
+     * thread attaches, while the kernel mount was already live). With 6 the pool stays put and
+     * the rounds settle in 7-8 (0.62-0.65 s, 1.0-1.1 CPU-s), after which 2,000 random reads
+     * attached no thread at all.
      */
-    static final int THREADS = 9;
+    static final int THREADS = 6;
     /** statfs calls per caller and round. */
     static final int CALLS_PER_ROUND = 500;
     /** A round that attaches fewer new JVM threads than this means the workers stay attached. */
     static final int SETTLED_ATTACHES = 50;
     /**
-     * At most this many rounds. Why a cap: the rounds rarely settle, because libfuse keeps
-     * starting workers when all are busy and retiring them when more than 10 are idle, so fresh
-     * threads keep arriving. Measured on the 2-core machine (load 3): uncapped, 13-35 rounds,
-     * 1.5-5.6 s and 2.5-9.5 CPU-s with 33,000-160,000 thread attaches, all while the kernel
-     * mount is already live and answering (a client polling {@code mountpoint} reads during
-     * it); with 3 rounds, 0.56 s and 0.9 CPU-s, and a cold {@code find} of 10,000 files right
-     * after took 1.34-1.43 s instead of 1.25-1.43 s.
+     * At most this many rounds, a bound of the cost (about 0.15 CPU-s per round) should the pool
+     * churn anyway; see {@link #THREADS}. Stopping after 3 rounds with 9 callers instead left
+     * 1,600-1,900 attaches to the first user requests (random 4 KiB reads right after: median
+     * 324-350 us instead of 278-280 us with 6 callers, same run).
      */
-    static final int MAX_ROUNDS = 3;
+    static final int MAX_ROUNDS = 10;
 
     private FuseWarmup() {
     }
