@@ -7,6 +7,7 @@
 #   3. find + stat of 10,000 files in 100 directories (fresh mount), with nginx's request count.
 # Usage: integration-tests/bench/http-bench.sh [JAR]   (default: packaging/target/mirrorfs.jar)
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 jar=${1:-$here/packaging/target/mirrorfs.jar}
 [ -f "$jar" ] || { echo "no jar at $jar: build it first (mvn -pl packaging -am package -DskipTests)" >&2; exit 1; }
@@ -37,33 +38,15 @@ PY
 chmod -R a+rX "$data"
 cat "$data/big.bin" > /dev/null   # server side warm: both clients read from nginx's page cache
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<CONF
-daemon off; worker_processes 2; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  default_type application/octet-stream;
-  log_format b '\$remote_addr "\$request" \$status \$body_bytes_sent';
-  access_log $work/nginx/access.log b;
-  client_body_temp_path $work/nginx/b; proxy_temp_path $work/nginx/p; fastcgi_temp_path $work/nginx/f;
-  uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;
-  sendfile on; tcp_nopush on; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$port; root $data; autoindex on; }
-}
-CONF
-/usr/sbin/nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" &
-nginx_pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
-url="http://127.0.0.1:$port"
+bench_nginx "$work" "$data"
+nginx_pid=$BENCH_NGINX_PID
+url=$BENCH_NGINX_URL
 log_lines() { wc -l < "$work/nginx/access.log"; }
 log_bytes_since() { tail -n +"$(( $1 + 1 ))" "$work/nginx/access.log" | awk '{s+=$NF} END {print s+0}'; }
 
 mount_mirror() {
-  java ${MIRRORFS_JAVA_OPTS:-} -Dfile.encoding=UTF-8 -jar "$jar" mount "$mnt" --source "/=$url/" > "$work/mirror.log" 2>&1 &
-  mirror_pid=$!
-  for _ in $(seq 300); do mountpoint -q "$mnt" && return 0; sleep 0.1; done
-  echo "mount failed:" >&2; cat "$work/mirror.log" >&2; exit 1
+  bench_start_jar "$jar" "$mnt" "$work/mirror.log" --source "/=$url/" || exit 1
+  mirror_pid=$BENCH_PID
 }
 unmount_mirror() {
   fusermount -u "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=

@@ -59,3 +59,46 @@ bench_ratio() {
 bench_mibps() {
   echo "$1 $2" | awk '{ if ($2 == 0) print "inf"; else printf "%.0f", $1 / 1048576 / $2 }'
 }
+
+# bench_nginx WORKDIR DOCROOT : starts a loopback nginx with autoindex serving DOCROOT, logging
+# '"REQUEST" STATUS BYTES' lines to WORKDIR/nginx/access.log. Sets BENCH_NGINX_PID and
+# BENCH_NGINX_URL (http://127.0.0.1:PORT, no trailing slash). Stop it with kill "$BENCH_NGINX_PID".
+bench_nginx() {
+  local w=$1/nginx root=$2 port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$w"
+  cat > "$w/nginx.conf" <<CONF
+daemon off; worker_processes 2; pid $w/nginx.pid; error_log $w/error.log warn;
+events { worker_connections 1024; }
+http {
+  default_type application/octet-stream;
+  log_format b '\$remote_addr "\$request" \$status \$body_bytes_sent';
+  access_log $w/access.log b;
+  client_body_temp_path $w/b; proxy_temp_path $w/p; fastcgi_temp_path $w/f;
+  uwsgi_temp_path $w/u; scgi_temp_path $w/s;
+  sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$port; root $root; autoindex on; }
+}
+CONF
+  /usr/sbin/nginx -p "$w" -e "$w/error.log" -c "$w/nginx.conf" &
+  BENCH_NGINX_PID=$!
+  BENCH_NGINX_URL="http://127.0.0.1:$port"
+  for _ in $(seq 100); do curl -s -o /dev/null "$BENCH_NGINX_URL/" && return 0; sleep 0.1; done
+  echo "nginx did not start: $(cat "$w/error.log")" >&2; return 1
+}
+
+# bench_start_jar JAR MOUNTPOINT LOG ARGS... : starts `mirrorfs mount MOUNTPOINT ARGS...` from JAR
+# with the launchers' JVM options and waits for its ready line (printed after the FUSE warm-up;
+# mountpoint(1) is true before it). Sets BENCH_PID.
+bench_start_jar() {
+  local jar=$1 mp=$2 log=$3; shift 3
+  # shellcheck disable=SC2046 # the options are a word list on purpose
+  java $(mirrorfs_jvm_options "$@") ${MIRRORFS_JAVA_OPTS:-} -Dfile.encoding=UTF-8 -jar "$jar" mount "$mp" "$@" > "$log" 2>&1 &
+  BENCH_PID=$!
+  for _ in $(seq 600); do
+    grep -q '^mirrorfs: mounted' "$log" 2>/dev/null && return 0
+    kill -0 "$BENCH_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "mount failed:" >&2; cat "$log" >&2; return 1
+}
