@@ -47,7 +47,7 @@ final class LogSetup {
         root.addHandler(handler);
         root.setLevel(level);
         for (Logger chatty : QUIET) {
-            chatty.setLevel(level.intValue() <= Level.FINE.intValue() ? Level.INFO : Level.WARNING);
+            chatty.setLevel(level.intValue() <= Level.FINE.intValue() ? Level.INFO : Level.SEVERE);
         }
     }
 
