@@ -36,6 +36,7 @@ public final class NginxServer extends TestHttpServer {
     private String user;
     private String password;
     private boolean tls;
+    private TestCertificate certificate;
 
     private NginxServer(Path docRoot, Listing listing) throws IOException {
         super(docRoot);
@@ -57,7 +58,7 @@ public final class NginxServer extends TestHttpServer {
         NginxServer s = new NginxServer(docRoot, listing);
         s.tls = true;
         try {
-            s.makeCertificate();
+            s.certificate = TestCertificate.create(s.work);
             s.start();
         } catch (IOException | RuntimeException e) {
             s.close();
@@ -86,28 +87,7 @@ public final class NginxServer extends TestHttpServer {
 
     /** Returns the PKCS12 trust store (password {@code changeit}) holding the TLS certificate. */
     public Path trustStore() {
-        return work.resolve("truststore.p12");
-    }
-
-    private void makeCertificate() throws IOException {
-        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", work.resolve("key.pem").toString(),
-                "-out", work.resolve("cert.pem").toString());
-        run("keytool", "-importcert", "-noprompt", "-alias", "nginx", "-file", work.resolve("cert.pem").toString(),
-                "-keystore", trustStore().toString(), "-storetype", "PKCS12", "-storepass", "changeit");
-    }
-
-    private static void run(String... cmd) throws IOException {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IOException(String.join(" ", cmd) + " failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+        return certificate.trustStore();
     }
 
     @Override
@@ -145,7 +125,7 @@ public final class NginxServer extends TestHttpServer {
                     }
                 }
                 """.formatted(work, port, docRoot, index, auth, tls
-                        ? " ssl; ssl_certificate " + work.resolve("cert.pem") + "; ssl_certificate_key " + work.resolve("key.pem")
+                        ? " ssl; ssl_certificate " + certificate.cert() + "; ssl_certificate_key " + certificate.key()
                         : "");
         Path confFile = work.resolve("nginx.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);

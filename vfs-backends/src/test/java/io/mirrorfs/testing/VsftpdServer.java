@@ -23,6 +23,7 @@ public final class VsftpdServer extends FtpTestServer {
 
     private int maxPerIp;
     private int idleSeconds = 300;
+    private TestCertificate certificate;
 
     private VsftpdServer(Path root) throws IOException {
         super(root);
@@ -50,6 +51,33 @@ public final class VsftpdServer extends FtpTestServer {
             throw e;
         }
         return s;
+    }
+
+    /**
+     * Starts vsftpd serving {@code root} with explicit FTPS (AUTH TLS) required for logins and
+     * data, using a fresh self-signed certificate; {@link #trustStore} holds it for clients.
+     */
+    public static VsftpdServer withTls(Path root) throws IOException {
+        VsftpdServer s = new VsftpdServer(root);
+        try {
+            s.certificate = TestCertificate.create(s.work);
+            s.start();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    /** Returns the PKCS12 trust store (password {@code changeit}) of a {@link #withTls} server. */
+    public Path trustStore() {
+        return certificate.trustStore();
+    }
+
+    /** Returns {@code ftps://127.0.0.1:PORT/} for a {@link #withTls} server, else the plain URL. */
+    @Override
+    public String url() {
+        return certificate == null ? super.url() : super.url().replace("ftp://", "ftps://");
     }
 
     @Override
@@ -92,6 +120,19 @@ public final class VsftpdServer extends FtpTestServer {
                 tcp_wrappers=NO
                 """.formatted(port, root, empty, passiveMin, passiveMin + PASSIVE_PORTS - 1, maxPerIp, idleSeconds,
                 work.resolve("vsftpd.log"));
+        if (certificate != null) {
+            // commons-net does not reuse the control connection's TLS session on data connections.
+            conf += """
+                    ssl_enable=YES
+                    allow_anon_ssl=YES
+                    force_anon_logins_ssl=YES
+                    force_anon_data_ssl=YES
+                    require_ssl_reuse=NO
+                    ssl_ciphers=HIGH
+                    rsa_cert_file=%s
+                    rsa_private_key_file=%s
+                    """.formatted(certificate.cert(), certificate.key());
+        }
         Path file = work.resolve("vsftpd.conf");
         Files.writeString(file, conf, StandardCharsets.UTF_8);
         return List.of("/usr/sbin/vsftpd", file.toString());

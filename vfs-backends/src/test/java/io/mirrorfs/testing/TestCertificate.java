@@ -1,0 +1,39 @@
+package io.mirrorfs.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * A self-signed certificate for 127.0.0.1 made by openssl, its key, and a PKCS12 trust store
+ * (password {@code changeit}) holding it for the client side, for TLS test servers.
+ *
+ * @param cert       the PEM certificate
+ * @param key        the PEM private key
+ * @param trustStore the PKCS12 trust store
+ */
+public record TestCertificate(Path cert, Path key, Path trustStore) {
+
+    /** Creates the certificate, key and trust store in {@code dir}. */
+    public static TestCertificate create(Path dir) throws IOException {
+        TestCertificate c = new TestCertificate(dir.resolve("cert.pem"), dir.resolve("key.pem"), dir.resolve("truststore.p12"));
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", c.key.toString(), "-out", c.cert.toString());
+        run("keytool", "-importcert", "-noprompt", "-alias", "test", "-file", c.cert.toString(),
+                "-keystore", c.trustStore.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+        return c;
+    }
+
+    private static void run(String... cmd) throws IOException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException(String.join(" ", cmd) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}
