@@ -46,8 +46,8 @@ class FtpsMountTest {
                 Shell.Result r = Shell.bash(untrusted.root(), "ls tls");
                 assertNotEquals(0, r.exitCode(), "an untrusted certificate must not be accepted");
                 assertTrue(r.stderr().contains("Input/output error") || r.stderr().contains("Permission denied"), r.stderr());
-                assertTrue(untrusted.log().contains("PKIX") || untrusted.log().toLowerCase().contains("certificat"),
-                        "the log names the certificate problem: " + untrusted.log());
+                assertTrue(untrusted.awaitLog(log -> log.contains("PKIX") || log.toLowerCase().contains("certificat"),
+                        java.time.Duration.ofSeconds(10)), "the log names the certificate problem: " + untrusted.log());
             }
         }
     }

@@ -47,8 +47,8 @@ class HttpsMountTest {
                 Shell.Result r = Shell.bash(untrusted.root(), "ls tls");
                 assertNotEquals(0, r.exitCode(), "an untrusted certificate must not be accepted");
                 assertTrue(r.stderr().contains("Input/output error"), r.stderr());
-                assertTrue(untrusted.log().contains("PKIX") || untrusted.log().toLowerCase().contains("certificat"),
-                        "the log names the certificate problem: " + untrusted.log());
+                assertTrue(untrusted.awaitLog(log -> log.contains("PKIX") || log.toLowerCase().contains("certificat"),
+                        java.time.Duration.ofSeconds(10)), "the log names the certificate problem: " + untrusted.log());
             }
         }
     }

@@ -159,6 +159,22 @@ public final class MountedMirror implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits up to {@code timeout} until the daemon's log satisfies {@code condition} (its stderr is
+     * read by a separate thread, so a line written just before a client saw an error may arrive a
+     * moment later) and returns whether it did.
+     */
+    public boolean awaitLog(java.util.function.Predicate<String> condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.test(log())) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
     /** Returns what the daemon has printed on stdout so far. */
     public String out() {
         synchronized (stdout) {
