@@ -11,6 +11,7 @@ import io.mirrorfs.testing.VsftpdServer;
 import io.mirrorfs.testing.fault.FaultProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import org.junit.jupiter.api.AfterAll;
@@ -65,7 +66,8 @@ class RecoveryTest {
                     assertTrue(r.stderr().contains("Input/output error"), s + ": " + r.stderr());
                 }
                 assertTrue(Shell.ok(m.root(), "ls ok").contains("file.bin"), "a healthy source next to dead ones");
-                assertTrue(m.log().contains("no-such-host.invalid"), "the log names the unknown host: " + m.log());
+                assertTrue(m.awaitLog(log -> log.contains("no-such-host.invalid"), Duration.ofSeconds(10)),
+                        "the log names the unknown host: " + m.log());
 
                 http.heal();
                 ftp.heal();
