@@ -29,13 +29,7 @@ final class ApacheFrontend extends TestHttpServer {
     /** Starts Apache with {@code docRoot} at {@code /} and {@code mirrorDir} at {@code /mirror/}. */
     static ApacheFrontend start(Path docRoot, Path mirrorDir) throws IOException {
         ApacheFrontend a = new ApacheFrontend(docRoot, mirrorDir);
-        try {
-            a.start();
-        } catch (IOException | RuntimeException e) {
-            a.close();
-            throw e;
-        }
-        return a;
+        return started(a);
     }
 
     /** Returns the error log, for diagnostics. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mirrorfs.testing.TestCertificate;
 import io.mirrorfs.testing.VsftpdServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +34,7 @@ class FtpsMountTest {
         Shell.ok(tmp, "chmod -R a+rX ."); // vsftpd serves anonymous users as 'ftp'
         try (VsftpdServer ftps = VsftpdServer.withTls(tree)) {
             assertTrue(ftps.url().startsWith("ftps://127.0.0.1:"), ftps.url());
-            List<String> trust = List.of("-Djavax.net.ssl.trustStore=" + ftps.trustStore(),
-                    "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12");
+            List<String> trust = TestCertificate.trustingJvmOptions(ftps.trustStore());
             try (MountedMirror m = MountedMirror.start(Files.createTempDirectory("mirrorfs-it-"), trust, "mount",
                     "--source", "/tls=" + ftps.url())) {
                 Path ftp = m.root().resolve("tls");

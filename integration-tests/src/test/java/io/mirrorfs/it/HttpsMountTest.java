@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mirrorfs.testing.TestCertificate;
 import io.mirrorfs.testing.NginxServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +35,7 @@ class HttpsMountTest {
         Shell.ok(tmp, "chmod -R a+rX .");
         try (NginxServer nginx = NginxServer.withTls(tree, NginxServer.Listing.EXACT)) {
             assertTrue(nginx.url().startsWith("https://127.0.0.1:"), nginx.url());
-            List<String> trust = List.of("-Djavax.net.ssl.trustStore=" + nginx.trustStore(),
-                    "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12");
+            List<String> trust = TestCertificate.trustingJvmOptions(nginx.trustStore());
             try (MountedMirror m = MountedMirror.start(Files.createTempDirectory("mirrorfs-it-"), trust, "mount",
                     "--source", "/tls=" + nginx.url())) {
                 Path web = m.root().resolve("tls");

@@ -34,13 +34,7 @@ public final class ApacheServer extends TestHttpServer {
     /** Starts Apache serving {@code docRoot} with the given listing format. */
     public static ApacheServer start(Path docRoot, Listing listing) throws IOException {
         ApacheServer s = new ApacheServer(docRoot, listing);
-        try {
-            s.start();
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return s;
+        return started(s);
     }
 
     @Override

@@ -57,27 +57,14 @@ public final class NginxServer extends TestHttpServer {
     public static NginxServer withTls(Path docRoot, Listing listing) throws IOException {
         NginxServer s = new NginxServer(docRoot, listing);
         s.tls = true;
-        try {
-            s.certificate = TestCertificate.create(s.work);
-            s.start();
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return s;
+        return started(s, server -> server.certificate = TestCertificate.create(server.work));
     }
 
     private static NginxServer start(Path docRoot, Listing listing, String user, String password) throws IOException {
         NginxServer s = new NginxServer(docRoot, listing);
         s.user = user;
         s.password = password;
-        try {
-            s.start();
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return s;
+        return started(s);
     }
 
     @Override

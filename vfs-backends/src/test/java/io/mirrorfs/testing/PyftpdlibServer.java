@@ -33,13 +33,7 @@ public final class PyftpdlibServer extends FtpTestServer {
     public static PyftpdlibServer start(Path root, int maxPerIp) throws IOException {
         PyftpdlibServer s = new PyftpdlibServer(root);
         s.maxPerIp = maxPerIp;
-        try {
-            s.start();
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return s;
+        return started(s);
     }
 
     @Override

@@ -75,6 +75,29 @@ public abstract class ServerProcess implements AutoCloseable {
         throw last;
     }
 
+    /** Set-up done before a server's first start, such as writing its certificate. */
+    protected interface Setup<S> {
+        /** Prepares {@code server}. */
+        void run(S server) throws IOException;
+    }
+
+    /** Starts {@code server} and returns it; if that fails, closes it (deleting its directory) and rethrows. */
+    protected static <S extends ServerProcess> S started(S server) throws IOException {
+        return started(server, s -> { });
+    }
+
+    /** Runs {@code setup}, starts {@code server} and returns it; on failure closes it and rethrows. */
+    protected static <S extends ServerProcess> S started(S server, Setup<S> setup) throws IOException {
+        try {
+            setup.run(server);
+            server.start();
+            return server;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
     /** Stops the process; the port stays reserved for a later {@link #start()}. */
     public synchronized void stop() {
         destroy();

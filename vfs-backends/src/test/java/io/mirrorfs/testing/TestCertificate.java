@@ -24,6 +24,12 @@ public record TestCertificate(Path cert, Path key, Path trustStore) {
         return c;
     }
 
+    /** Returns the JVM options that make a client JVM trust the certificate in {@code trustStore}. */
+    public static java.util.List<String> trustingJvmOptions(Path trustStore) {
+        return java.util.List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=changeit",
+                "-Djavax.net.ssl.trustStoreType=PKCS12");
+    }
+
     private static void run(String... cmd) throws IOException {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

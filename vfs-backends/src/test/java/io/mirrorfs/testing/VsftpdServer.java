@@ -44,13 +44,7 @@ public final class VsftpdServer extends FtpTestServer {
         VsftpdServer s = new VsftpdServer(root);
         s.maxPerIp = maxPerIp;
         s.idleSeconds = idleSeconds;
-        try {
-            s.start();
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return s;
+        return started(s);
     }
 
     /**
@@ -59,14 +53,7 @@ public final class VsftpdServer extends FtpTestServer {
      */
     public static VsftpdServer withTls(Path root) throws IOException {
         VsftpdServer s = new VsftpdServer(root);
-        try {
-            s.certificate = TestCertificate.create(s.work);
-            s.start();
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return s;
+        return started(s, server -> server.certificate = TestCertificate.create(server.work));
     }
 
     /** Returns the PKCS12 trust store (password {@code changeit}) of a {@link #withTls} server. */
