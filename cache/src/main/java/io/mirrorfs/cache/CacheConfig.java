@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param negativeTtl        how long "no such file" is remembered (at most {@code metadataTtl})
  * @param maxMetadataEntries the most stat entries (and listed entries) held in memory
  * @param readAheadThreads   threads fetching ahead, shared by all sources
+ * @param dirReadAhead       how many sibling directories a walker's next listings are fetched
+ *                           ahead (0: none); see {@link DirectoryReadAhead}
  * @param diskDir            where the persistent tier lives, if any
  * @param diskMaxBytes       the size bound of the persistent tier (ignored without a directory)
  */
@@ -37,6 +39,7 @@ public record CacheConfig(
         Duration negativeTtl,
         int maxMetadataEntries,
         int readAheadThreads,
+        int dirReadAhead,
         Optional<Path> diskDir,
         long diskMaxBytes) {
 
@@ -61,6 +64,9 @@ public record CacheConfig(
         if (maxBytes < 8L * blockSize) {
             throw new IllegalArgumentException("--cache-size " + formatSize(maxBytes) + " must hold at least 8 blocks of --block-size "
                     + formatSize(blockSize) + " (use at least " + formatSize(8L * blockSize) + ")");
+        }
+        if (dirReadAhead < 0 || dirReadAhead > 64) {
+            throw new IllegalArgumentException("--dir-read-ahead must be from 0 to 64 directories, got " + dirReadAhead);
         }
         if (readAheadBlocks < 0 || readAheadBlocks > 256) {
             throw new IllegalArgumentException("--read-ahead must be from 0 to 256 blocks, got " + readAheadBlocks);
@@ -161,6 +167,7 @@ public record CacheConfig(
         private Duration negativeTtl = Duration.ofSeconds(5);
         private int maxMetadataEntries = 100_000;
         private int readAheadThreads = 4;
+        private int dirReadAhead = 4;
         private Optional<Path> diskDir = Optional.empty();
         private long diskMaxBytes = 1L << 30;
         private boolean diskMaxBytesSet;
@@ -216,6 +223,12 @@ public record CacheConfig(
             return this;
         }
 
+        /** Sets how many sibling directories are listed ahead of a directory walk (0 disables it). */
+        public Builder dirReadAhead(int value) {
+            dirReadAhead = value;
+            return this;
+        }
+
         /** Enables the persistent tier in {@code dir}. */
         public Builder diskDir(Path dir) {
             diskDir = Optional.of(dir);
@@ -239,7 +252,7 @@ public record CacheConfig(
                 throw new IllegalArgumentException("--disk-cache-size needs --cache-dir DIR (where the disk tier lives)");
             }
             return new CacheConfig(blockSize, maxBytes, readAheadBlocks, randomFetchSize, metadataTtl, negativeTtl,
-                    maxMetadataEntries, readAheadThreads, diskDir, diskMaxBytes);
+                    maxMetadataEntries, readAheadThreads, dirReadAhead, diskDir, diskMaxBytes);
         }
     }
 }

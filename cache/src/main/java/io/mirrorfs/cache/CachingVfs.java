@@ -44,6 +44,7 @@ public final class CachingVfs implements Vfs {
     private final BlockCache cache;
     private final MetadataCache metadata;
     private final SourceCounters counters;
+    private final DirectoryReadAhead dirReadAhead;
     /** This source's handles draining read-aheads on the shared executor now; see {@link #tryStartReadAhead}. */
     private final AtomicInteger readAheadsRunning = new AtomicInteger();
     /** Paths whose attributes (by version) are already on disk, so repeated opens do not rewrite them. */
@@ -61,6 +62,7 @@ public final class CachingVfs implements Vfs {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.metadata = new MetadataCache(cache.config(), cache.ticker(), cache.metadataHits, cache.metadataMisses);
         this.counters = cache.countersFor(sourceId);
+        this.dirReadAhead = new DirectoryReadAhead(this, metadata, cache.config().dirReadAhead(), 2);
     }
 
     @Override
@@ -92,6 +94,13 @@ public final class CachingVfs implements Vfs {
 
     @Override
     public List<DirEntry> list(VfsPath dir) throws IOException {
+        List<DirEntry> entries = listForReadAhead(dir);
+        dirReadAhead.listed(dir);
+        return entries;
+    }
+
+    /** Lists {@code dir} through the metadata cache without starting directory read-ahead. */
+    List<DirEntry> listForReadAhead(VfsPath dir) throws IOException {
         return metadata.list(dir, () -> {
             counters.listRequests.increment();
             return source.list(dir);

@@ -119,6 +119,16 @@ final class MetadataCache {
         return loaded.value();
     }
 
+    /** Returns the fresh listing of {@code dir} if memory holds it, without counting or loading. */
+    Optional<List<DirEntry>> peekListing(VfsPath dir) {
+        return Optional.ofNullable(listings.cache().getIfPresent(dir));
+    }
+
+    /** Returns whether a fresh listing of {@code dir} is in memory or being fetched. */
+    boolean isListedOrListing(VfsPath dir) {
+        return listings.isPresentOrLoading(dir);
+    }
+
     /** Returns the fresh attributes of {@code path} if memory holds them, without counting or loading. */
     Optional<FileAttrs> peek(VfsPath path) {
         return Optional.ofNullable(stats.cache().getIfPresent(path)).flatMap(StatEntry::attrs);
