@@ -111,6 +111,18 @@ record ArchiveFormat(Container container, Compression compression) {
         return Optional.of(new ArchiveFormat(c, compression));
     }
 
+    /**
+     * Returns the format {@code NAME#LABEL/} selects for {@code file}: {@code named} itself,
+     * except that {@code cpio} takes its compression from the magic bytes. There is one label
+     * for cpio, and cpio archives (initramfs images above all) are usually compressed.
+     */
+    static ArchiveFormat explicit(ArchiveFormat named, RandomAccessBytes file) throws IOException {
+        if (named.container() != Container.CPIO) {
+            return named;
+        }
+        return new ArchiveFormat(Container.CPIO, compressionOf(head(file, 16)));
+    }
+
     /** Returns a decoder for {@code compression} as a plain stream (used when no checkpoints are kept). */
     static StreamCursors.Decoder decoder(Compression compression) {
         return switch (compression) {

@@ -233,7 +233,7 @@ public final class ArchiveLayer implements Vfs {
 
     private ArchiveFormat formatOf(VfsFile f, String display, String fileName, ArchiveName name) throws IOException {
         if (name.format().isPresent()) {
-            return name.format().get();
+            return ArchiveFormat.explicit(name.format().get(), RandomAccessBytes.of(f));
         }
         return ArchiveFormat.detect(RandomAccessBytes.of(f), fileName)
                 .orElseThrow(() -> new NoSuchFileException(display + "#", null, "not an archive of a known format"));

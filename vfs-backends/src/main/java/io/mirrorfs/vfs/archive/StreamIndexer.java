@@ -15,6 +15,7 @@ import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
+import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveStructSparse;
@@ -154,18 +155,59 @@ final class StreamIndexer {
             if (e.isDirectory()) {
                 members.add(Member.directory(e.getName(), mtime, mode));
             } else if (e.isSymbolicLink()) {
-                if (e.getSize() <= MAX_LINK) {
-                    String target = new String(cpio.readNBytes((int) e.getSize()), StandardCharsets.UTF_8);
-                    members.add(Member.symlink(e.getName(), target, mtime));
+                byte[] target = cpioLinkTarget(cpio, e);
+                if (target != null) {
+                    members.add(Member.symlink(e.getName(), new String(target, StandardCharsets.UTF_8), mtime));
                 }
             } else if (e.isRegularFile()) {
                 if (e.getNumberOfLinks() > 1) {
-                    inodeOf.put(members.size(), e.getDeviceMaj() + ":" + e.getDeviceMin() + ":" + e.getInode());
+                    inodeOf.put(members.size(), cpioInode(e));
                 }
                 members.add(Member.file(e.getName(), e.getSize(), mtime, mode, in.count));
             }
         }
         return sharedCpioData(members, inodeOf);
+    }
+
+    /**
+     * Returns a symlink's target (its data), or null when it is longer than {@link #MAX_LINK}; the
+     * data is consumed either way. GNU cpio's {@code -H crc} sums the data of regular files only
+     * and writes 0 as a symlink's checksum, which commons-compress would compare with the sum of
+     * the target and fail the whole archive on ("CRC Error"); cpio itself extracts such links, so
+     * a 0 there is taken as "no checksum".
+     */
+    private static byte[] cpioLinkTarget(CpioArchiveInputStream cpio, CpioArchiveEntry e) throws IOException {
+        java.io.ByteArrayOutputStream target = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[4096];
+        long sum = 0;
+        long left = e.getSize();
+        while (left > 0) {
+            int n = cpio.read(chunk, 0, (int) Math.min(chunk.length, left));
+            if (n < 0) {
+                throw new java.io.EOFException("cpio symlink " + e.getName() + " is truncated");
+            }
+            for (int i = 0; i < n; i++) {
+                sum += chunk[i] & 0xff;
+            }
+            if (target.size() + n <= MAX_LINK) {
+                target.write(chunk, 0, n);
+            }
+            left -= n;
+        }
+        if (e.getFormat() == CpioConstants.FORMAT_NEW_CRC && e.getChksum() == 0) {
+            e.setChksum(sum & 0xFFFFFFFFL); // checked by the stream when the entry is closed
+        }
+        return e.getSize() <= MAX_LINK ? target.toByteArray() : null;
+    }
+
+    /**
+     * Identifies a hard-linked file's inode: newc and crc headers carry the device as major and
+     * minor numbers, odc and bin as one number (commons-compress throws for the other accessor).
+     */
+    private static String cpioInode(CpioArchiveEntry e) {
+        boolean newFormat = (e.getFormat() & CpioConstants.FORMAT_NEW_MASK) != 0;
+        String device = newFormat ? e.getDeviceMaj() + ":" + e.getDeviceMin() : Long.toString(e.getDevice());
+        return device + ":" + e.getInode();
     }
 
     /** newc stores a hard-linked file's data once, with the last of its names: give it to all names. */

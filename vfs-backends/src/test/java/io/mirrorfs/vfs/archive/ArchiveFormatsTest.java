@@ -53,6 +53,11 @@ class ArchiveFormatsTest {
         "a.zip @ cd SRC && zip -q -r -y ARCH . @ unzip -q ARCH -d OUT @ true",
         "a.jar @ cd SRC && zip -q -r -y -0 ARCH . @ unzip -q ARCH -d OUT @ true",
         "a.7z @ cd SRC && 7z a -bd -snl ARCH . >/dev/null @ 7z x -bd -snl -snld ARCH -oOUT >/dev/null @ true",
+        "a.cpio @ cd SRC && find . | cpio -o -H newc --quiet > ARCH @ cd OUT && cpio -idm --quiet < ARCH @ true",
+        "odc.cpio @ cd SRC && find . | cpio -o -H odc --quiet > ARCH @ cd OUT && cpio -idm --quiet < ARCH @ true",
+        "crc.cpio @ cd SRC && find . | cpio -o -H crc --quiet > ARCH @ cd OUT && cpio -idm --quiet < ARCH @ true",
+        "bin.cpio @ cd SRC && find . | cpio -o -H bin --quiet > ARCH @ cd OUT && cpio -idm --quiet < ARCH @ true",
+        "a.cpio.gz @ cd SRC && find . | cpio -o -H newc --quiet | gzip > ARCH @ cd OUT && gzip -dc ARCH | cpio -idm --quiet @ true",
     })
     @ParameterizedTest(name = "{0}")
     void entriesEqualWhatTheToolExtracts(String name, String create, String extract, boolean times) throws IOException {
@@ -113,6 +118,22 @@ class ArchiveFormatsTest {
         assertEquals("hello archives\n", new String(Fixtures.readAll(layer, VfsPath.parse("/arch/noext#/README.txt"))));
         assertEquals("hello archives\n", new String(Fixtures.readAll(layer, VfsPath.parse("/arch/noext#tgz/README.txt"))));
         assertTrue(layer.stat(VfsPath.parse("/arch/noext#tgz")).isDirectory());
+    }
+
+    @Test
+    void explicitCpioTakesItsCompressionFromTheMagicBytes() throws IOException {
+        // Initramfs images are cpio archives, usually compressed, under names such as initrd.img.
+        String[][] images = {{"initrd-plain.img", "cat"}, {"initrd-gz.img", "gzip -c"}, {"initrd-xz.img", "xz -c --check=crc32"},
+            {"initrd-zst.img", "zstd -q -c"}, {"initrd-bz2.img", "bzip2 -c"}};
+        for (String[] image : images) {
+            Path arch = tmp.resolve("arch").resolve(image[0]);
+            Fixtures.sh(src, "printf '%s\\n' README.txt bin bin/tool.sh | cpio -o -H newc --quiet | " + image[1] + " > " + arch);
+            for (String label : new String[] {"#", "#cpio"}) {
+                VfsPath dir = VfsPath.parse("/arch/" + image[0] + label);
+                assertEquals("hello archives\n", new String(Fixtures.readAll(layer, dir.resolve("README.txt"))), image[0] + label);
+                assertEquals(0550, layer.stat(dir.resolve("bin").resolve("tool.sh")).permissions(), image[0] + label);
+            }
+        }
     }
 
     @Test
