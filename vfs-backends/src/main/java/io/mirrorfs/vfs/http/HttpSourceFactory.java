@@ -26,7 +26,9 @@ public final class HttpSourceFactory implements SourceFactory {
 
     @Override
     public Vfs create(URI url, SourceOptions options) throws IOException {
-        return create(url, options, HttpSettings.DEFAULTS, (SSLSocketFactory) SSLSocketFactory.getDefault());
+        HttpSource source = create(url, options, HttpSettings.DEFAULTS, (SSLSocketFactory) SSLSocketFactory.getDefault());
+        IndexParser.warmUpInBackground();
+        return source;
     }
 
     /** Creates a source with explicit HTTP limits and TLS socket factory (tests use a private trust store). */

@@ -35,6 +35,11 @@ class IndexParserTest {
     }
 
     @Test
+    void theWarmUpSamplePageParsesCompletely() {
+        assertEquals(IndexParser.WARM_UP_PAGES * 100, IndexParser.warmUp(), "every entry of every sample page");
+    }
+
+    @Test
     void nginxExactSizesDecodeNamesOnceAndDropSlashes() throws IOException {
         Map<String, IndexEntry> m = parse("nginx-exact.html", "text/html");
         assertEquals(List.of("dir with space #1", "100%.txt", "a+b.txt", "what?.txt", "ünïcödé-日本語.txt", "café.txt",
