@@ -62,7 +62,7 @@ mount_mirror() {
   bench_start_jar "$jar" "$mnt" "$work/mirror.log" --source "/=$url/" --cache-dir "$work/cache" || exit 1
   mirror_pid=$BENCH_PID
 }
-unmount_mirror() { fusermount -u "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=; }
+unmount_mirror() { bench_fusermount "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=; }
 a="$mnt/bench.tar.gz#"
 cat_list() { while read -r f; do cat "$1/$f"; done < "$work/random200"; }
 count_entries() { find "$1" | wc -l; }

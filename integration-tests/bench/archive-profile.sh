@@ -9,6 +9,7 @@
 set -euo pipefail
 jar=$1; data=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here/lib.sh"
 work=$(mktemp -d /tmp/mirrorfs-archive-profile.XXXXXX); chmod 755 "$work"
 mnt=$work/mnt; mkdir -p "$mnt"
 nginx_pid=; mirror_pid=
@@ -45,7 +46,7 @@ phase() {
   mirror_pid=$!
   for _ in $(seq 600); do grep -q "^mirrorfs: mounted" "$work/$name.log" && break; sleep 0.05; done
   echo "$name: open+ls $(secs ls "$a") s, list $(secs ${LIST_PREFIX:-} find "$a") s, list again $(secs find "$a") s, 200 random $(secs cat_list) s, again $(secs cat_list) s  (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-  fusermount -u "$mnt"; wait "$mirror_pid" || true; mirror_pid=
+  bench_fusermount "$mnt"; wait "$mirror_pid" || true; mirror_pid=
   jfr print --events jdk.ExecutionSample "$work/$name.jfr" > "$work/$name.txt"
   python3 "$here/archive-jfr-top.py" "$work/$name.txt" > "$work/$name.top"; head -${TOP:-60} "$work/$name.top"
   jfr print --events jdk.NativeMethodSample "$work/$name.jfr" > "$work/$name.native.txt"

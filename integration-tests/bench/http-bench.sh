@@ -49,7 +49,7 @@ mount_mirror() {
   mirror_pid=$BENCH_PID
 }
 unmount_mirror() {
-  fusermount -u "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=
+  bench_fusermount "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=
 }
 secs() { python3 -c 'import sys,time; print(time.time())'; }
 

@@ -35,9 +35,16 @@ bench_mount() {
   echo "mirrorfs did not mount $mp" >&2; cat "$mp.log" >&2; return 1
 }
 
+# bench_fusermount MOUNTPOINT : unmounts, retrying for 2 s while the kernel still reports the
+# mount busy (a reader's last release can reach the daemon a moment after the reader exited).
+bench_fusermount() {
+  for _ in $(seq 20); do fusermount -u "$1" 2>/dev/null && return 0; sleep 0.1; done
+  fusermount -u "$1"
+}
+
 # bench_unmount MOUNTPOINT : unmounts and waits for the daemon to exit.
 bench_unmount() {
-  fusermount -u "$1" 2>/dev/null || fusermount -u -z "$1" 2>/dev/null || true
+  bench_fusermount "$1" || fusermount -u -z "$1" 2>/dev/null || true
   wait "$BENCH_PID" 2>/dev/null || true
 }
 
