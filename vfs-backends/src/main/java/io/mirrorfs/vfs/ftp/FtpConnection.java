@@ -153,6 +153,8 @@ final class FtpConnection implements Closeable {
     /**
      * Returns the raw entries of directory {@code dir} (absolute): MLSD when offered, else
      * {@code CWD} and {@code LIST} parsed by commons-net's parser for the server's {@code SYST}.
+     *
+     * @throws TruncatedListingException if the server's final reply says it left entries out
      */
     List<FTPFile> list(String dir) throws IOException {
         touch();
@@ -168,6 +170,11 @@ final class FtpConnection implements Closeable {
         }
         if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
             throw reply(client, dir);
+        }
+        // A server limiting its listings (pure-ftpd: 10,000 entries) still answers 226, saying so.
+        String done = String.valueOf(client.getReplyString()).strip();
+        if (done.toLowerCase(Locale.ROOT).contains("truncated")) {
+            throw new TruncatedListingException(dir, done);
         }
         return Arrays.asList(files);
     }

@@ -256,6 +256,8 @@ final class FtpSource implements Vfs {
         List<FTPFile> files;
         try {
             files = withConnection(c -> c.list(remote));
+        } catch (TruncatedListingException e) {
+            throw e;
         } catch (FileSystemException e) {
             // Servers answer a missing or non-directory path with 550, 501 or 450: the parent's
             // listing says which it was.
