@@ -10,11 +10,11 @@ import java.util.List;
  * pyftpdlib (Debian's {@code python3-pyftpdlib}, a full RFC 959/3659 server) serving a directory
  * on 127.0.0.1, to anonymous users and to {@link #USER}/{@link #PASSWORD}.
  *
- * <p>The second server of the FTP tests because it differs from vsftpd where clients go wrong:
- * it offers {@code MLSD}/{@code MLST}, lists symlinks with their targets, and its {@code LIST}
- * shows times with the year for old files. (proftpd and pure-ftpd cannot be installed next to
- * vsftpd: Debian's FTP server packages conflict with each other.) Every command is appended to
- * a log and counted by {@link #commandCount()}.
+ * <p>One of the FTP test servers because it differs from vsftpd where clients go wrong: it
+ * offers {@code MLSD}/{@code MLST}, lists symlinks with their targets, and its {@code LIST}
+ * shows times with the year for old files; and, unlike {@link PureFtpdServer} (which logs only
+ * to syslog), it logs every command: {@link #commandCount()} counts them, so the tests that
+ * count FTP commands use it.
  */
 public final class PyftpdlibServer extends FtpTestServer {
 
