@@ -6,6 +6,8 @@
 #      vs `tar -xzOf ARCHIVE MEMBER`,
 #   3. 200 random members vs one `tar -xzOf` pass for the same 200 and vs `cat` of the extracted tree,
 #   4. list everything after a remount with the persisted index (--cache-dir),
+#   5. a zip of the same tree over HTTP: open (central directory) and 200 random members, vs
+#      fuse-zip on the local file (the design's peer; installed with apt-get when missing),
 # with the bytes nginx sent for each mirrorfs step.
 # Usage: integration-tests/bench/archive-bench.sh [JAR]   (ARCHIVE_BENCH_DATA=DIR keeps the generated data)
 set -euo pipefail
@@ -20,6 +22,7 @@ mnt=$work/mnt; mkdir -p "$mnt" "$data"
 nginx_pid=; mirror_pid=
 cleanup() {
   if mountpoint -q "$mnt" 2>/dev/null; then fusermount -u "$mnt" 2>/dev/null || umount -l "$mnt" || true; fi
+  if mountpoint -q "$work/fz" 2>/dev/null; then fusermount -u "$work/fz" 2>/dev/null || umount -l "$work/fz" || true; fi
   [ -n "$mirror_pid" ] && kill "$mirror_pid" 2>/dev/null || true
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
   sleep 0.5; rm -rf "$work"
@@ -92,6 +95,24 @@ n=$(log_lines); t_relist=$(secs count_entries "$a"); b_relist=$(log_bytes_since 
 unmount_mirror
 grep -E 'index' "$work/mirror.log" | tail -3 >&2 || true
 
+echo "zip: fuse-zip on the local file vs mirrorfs over HTTP ..." >&2
+if [ ! -f "$data/bench.zip" ]; then
+  (cd "$work/extracted" && zip -q -r "$data/bench.zip.tmp" .) && mv "$data/bench.zip.tmp" "$data/bench.zip"
+  chmod a+r "$data/bench.zip"
+fi
+command -v fuse-zip >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fuse-zip >/dev/null
+cat "$data/bench.zip" > /dev/null   # both read it from the page cache (fuse-zip locally, nginx)
+mkdir -p "$work/fz"
+t_fz_mount=$(secs fuse-zip -r "$data/bench.zip" "$work/fz")
+t_fz_200=$(secs cat_list "$work/fz")
+fusermount -u "$work/fz"
+mount_mirror
+z="$mnt/bench.zip#"
+n=$(log_lines); t_zip_open=$(secs ls "$z/"); b_zip_open=$(log_bytes_since "$n")
+n=$(log_lines); t_zip_200=$(secs cat_list "$z"); b_zip_200=$(log_bytes_since "$n")
+zip_ok=$(cmp <(cat "$z/$last") <(tar -xzOf "$archive" "$last") && echo identical || echo DIFFERENT)
+unmount_mirror
+
 python3 - <<PY
 mib = 1048576
 size = $(stat -c %s "$archive")
@@ -104,9 +125,11 @@ rows = [
   ("last member again (kernel cache)", $t_again, "tar -xzOf one member", $t_tar_last, 0),
   ("200 random members", $t_200, "tar -xzOf, one pass for the 200", $t_tar_200, $b_200),
   ("200 random members", $t_200, "cat of the extracted tree (cold)", $t_tree_200, $b_200),
+  ("zip: open (central directory) and ls", $t_zip_open, "fuse-zip mount of the local zip", $t_fz_mount, $b_zip_open),
+  ("zip: 200 random members", $t_zip_200, "fuse-zip, local zip, same 200", $t_fz_200, $b_zip_200),
 ]
 for what, t, base, tb, b in rows:
     print("  %-45s %8.3f s   vs %-34s %7.3f s  ratio %6.2f   nginx sent %8.1f MiB" % (what, t, base, tb, t / tb if tb else 0, b / mib))
 print("  (extracting the whole archive with tar -xzf took %.3f s)" % $t_extract)
-print("  last member content vs tar: $ok")
+print("  last member content vs tar: $ok; from the zip: $zip_ok")
 PY
