@@ -5,8 +5,9 @@
 # Why a heap bound: the cache keeps file blocks on the Java heap, and without -Xmx the JVM may
 # grow its heap to a quarter of the machine's RAM under a high allocation rate (measured: 2.3 GiB
 # peak RSS with --cache-size 32M during the 32-reader load test). The bound is the cache budget
-# plus the archive checkpoint budget plus a fixed allowance for everything else (listings,
-# metadata, buffers in flight), so peak memory follows --cache-size as the README promises.
+# (file blocks and archive checkpoints together: --archive-index-memory is a share of
+# --cache-size, not added to it) plus a fixed allowance for everything else (listings, metadata,
+# buffers in flight, decoders), so peak memory follows --cache-size as the README promises.
 # An -Xmx already in MIRRORFS_JAVA_OPTS wins (it comes later on the java command line).
 
 # Size in MiB of a value such as 64M, 1G, 512K, 2GiB or a plain byte count.
@@ -20,13 +21,11 @@ mirrorfs_size_mib() {
 }
 
 mirrorfs_jvm_options() {
-  _mfs_cache=256 _mfs_index= _mfs_config=
+  _mfs_cache=256 _mfs_config=
   while [ $# -gt 0 ]; do
     case "$1" in
       --cache-size) _mfs_cache=$(mirrorfs_size_mib "$2"); shift ;;
       --cache-size=*) _mfs_cache=$(mirrorfs_size_mib "${1#*=}") ;;
-      --archive-index-memory) _mfs_index=$(mirrorfs_size_mib "$2"); shift ;;
-      --archive-index-memory=*) _mfs_index=$(mirrorfs_size_mib "${1#*=}") ;;
       --config) _mfs_config=$2; shift ;;
       --config=*) _mfs_config=${1#*=} ;;
     esac
@@ -37,9 +36,5 @@ mirrorfs_jvm_options() {
     _mfs_file=$(sed -n 's/^[[:space:]]*cache-size[[:space:]]*=[[:space:]]*\([^[:space:]#]*\).*/\1/p' "$_mfs_config" | tail -n 1)
     [ -n "$_mfs_file" ] && _mfs_cache=$(mirrorfs_size_mib "$_mfs_file")
   fi
-  # Archive checkpoints default to a quarter of the cache, at most 64 MiB (CommonOptions).
-  if [ -z "$_mfs_index" ]; then
-    _mfs_index=$((_mfs_cache / 4)); [ "$_mfs_index" -gt 64 ] && _mfs_index=64; [ "$_mfs_index" -lt 1 ] && _mfs_index=1
-  fi
-  echo "-Xmx$((_mfs_cache + _mfs_index + 128))m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
+  echo "-Xmx$((_mfs_cache + 128))m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The one block store of a mirror, shared by every {@link CachingVfs}: a Caffeine cache weighted
  * in bytes, the budget for blocks pinned by open handles, the read-ahead executor, the optional
- * disk tier and the counters.
+ * disk tier and the counters. The archive layer's checkpoints are counted in the same budget:
+ * {@link #checkpointBytes} shrinks the Caffeine cache by what they hold.
  *
  * <p>Concurrent readers of one block share one fetch (see {@link SingleFlight}); the fetch runs on
  * the first reader's thread, so a miss costs no thread hop. Eviction runs on the thread that
@@ -55,6 +56,8 @@ public final class BlockCache implements Closeable {
     final LongAdder metadataHits = new LongAdder();
     final LongAdder metadataMisses = new LongAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object checkpointLock = new Object();
+    private volatile long checkpointBytes;
 
     private BlockCache(CacheConfig config, Optional<Executor> readAhead, Ticker ticker) throws IOException {
         this.config = config;
@@ -127,8 +130,23 @@ public final class BlockCache implements Closeable {
         }).orElse(0L);
         long pinned = config.pinnedBytes() - ((long) pinPermitsKiB.availablePermits() << 10);
         return new CacheStats(hits.sum(), misses.sum(), readAheads.sum(), diskHits.sum(),
-                disk.map(DiskStore::corruptCount).orElse(0L), evictions.sum(), held, pinned, config.maxBytes(),
+                disk.map(DiskStore::corruptCount).orElse(0L), evictions.sum(), held, pinned, checkpointBytes, config.maxBytes(),
                 inFlight.get(), disk.map(DiskStore::bytes).orElse(0L), metadataHits.sum(), metadataMisses.sum(), perSource);
+    }
+
+    /**
+     * Counts {@code bytes} of archive checkpoints in this cache's budget: the shared block cache
+     * is bounded by {@link CacheConfig#sharedBytes} minus them from now on, evicting at once what
+     * no longer fits, so blocks and checkpoints together stay within {@link CacheConfig#maxBytes}.
+     * Called with the new total after every change (the archive layer's listener); at most
+     * {@link CacheConfig#maxCheckpointBytes} is expected.
+     */
+    public void checkpointBytes(long bytes) {
+        synchronized (checkpointLock) {
+            checkpointBytes = bytes;
+            long bound = Math.max(0, config.sharedBytes() - bytes);
+            blocks.cache().policy().eviction().ifPresent(e -> e.setMaximum(bound));
+        }
     }
 
     /** Stops the executors this cache created and waits up to 10 s for pending disk writes. */

@@ -11,13 +11,17 @@ import java.util.Optional;
  * the optional disk tier. Immutable; build with {@link #builder()}. Conflicting settings fail in
  * the constructor with a message naming each setting involved (by its command-line name).
  *
- * <p>Memory: {@code maxBytes} bounds every cached block. A quarter of it is reserved for blocks
- * that open handles hold <em>pinned</em> (the block a reader is in and its read-ahead window);
- * the shared Caffeine cache gets the other three quarters. So read-ahead never evicts a block a
- * reader is about to use, and the two together never exceed {@code maxBytes}.
+ * <p>Memory: {@code maxBytes} bounds every cached block and the archive layer's decompression
+ * checkpoints together. A quarter is reserved for blocks that open handles hold <em>pinned</em>
+ * (the block a reader is in and its read-ahead window); the shared Caffeine cache gets the other
+ * three quarters, less whatever the checkpoints hold at the moment (at most
+ * {@link #maxCheckpointBytes}, half of {@code maxBytes}: the block cache shrinks as checkpoints
+ * are taken and grows back as they are given back). So read-ahead never evicts a block a reader
+ * is about to use, and the three together never exceed {@code maxBytes}.
  *
  * @param blockSize          bytes per cached block, a power of two from 4 KiB to 64 MiB
- * @param maxBytes           the byte budget of all cached blocks (pinned plus shared)
+ * @param maxBytes           the byte budget of all cached blocks (pinned plus shared) and the
+ *                           archive checkpoints
  * @param readAheadBlocks    how many blocks past a sequential reader are fetched ahead (0: none)
  * @param randomFetchSize    the smaller unit fetched for handles that read randomly, a power of
  *                           two from 4 KiB up to {@code blockSize}
@@ -104,9 +108,44 @@ public record CacheConfig(
         return maxBytes / 4;
     }
 
-    /** Returns the weight bound of the shared block cache: {@link #maxBytes} minus {@link #pinnedBytes}. */
+    /**
+     * Returns the weight bound of the shared block cache when no checkpoints are held:
+     * {@link #maxBytes} minus {@link #pinnedBytes}. Checkpoints held lower it by their size.
+     */
     public long sharedBytes() {
         return maxBytes - pinnedBytes();
+    }
+
+    /**
+     * Returns the most the archive layer's checkpoints may hold of {@link #maxBytes}: half, so the
+     * shared block cache keeps at least a quarter besides the pinned quarter.
+     */
+    public long maxCheckpointBytes() {
+        return maxBytes / 2;
+    }
+
+    /** Returns the checkpoint share when none is given: a quarter of {@link #maxBytes}, at most 64 MiB. */
+    public long defaultCheckpointBytes() {
+        return checkpointShare(maxBytes, null);
+    }
+
+    /**
+     * Returns the checkpoints' share of a cache of {@code maxBytes} for
+     * {@code --archive-index-memory}: {@code requested}, or the default (a quarter, at most
+     * 64 MiB) when null.
+     *
+     * @throws IllegalArgumentException when {@code requested} exceeds half of {@code maxBytes}
+     */
+    public static long checkpointShare(long maxBytes, Long requested) {
+        if (requested == null) {
+            return Math.min(64L << 20, maxBytes / 4);
+        }
+        if (requested < 0 || requested > maxBytes / 2) {
+            throw new IllegalArgumentException("--archive-index-memory " + formatSize(requested) + " must be at most half of --cache-size "
+                    + formatSize(maxBytes) + " (" + formatSize(maxBytes / 2) + "): the checkpoints are held within the cache,"
+                    + " whose other half stays for file blocks");
+        }
+        return requested;
     }
 
     /**

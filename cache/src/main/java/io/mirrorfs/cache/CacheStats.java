@@ -17,7 +17,9 @@ import java.util.TreeMap;
  * @param evictions        blocks evicted from memory by the size bound
  * @param bytesHeld        bytes held by the shared block cache now
  * @param bytesPinned      bytes held by open handles (current blocks and read-ahead) now
- * @param maxBytes         the memory budget of both together
+ * @param checkpointBytes  bytes the archive layer's decompression checkpoints hold now (the
+ *                         shared block cache is smaller by as much)
+ * @param maxBytes         the memory budget of the three together
  * @param inFlightFetches  fetches (from disk or upstream) running now
  * @param diskBytes        bytes in the disk tier now (0 without one)
  * @param metadataHits     stat and list calls answered from memory
@@ -33,6 +35,7 @@ public record CacheStats(
         long evictions,
         long bytesHeld,
         long bytesPinned,
+        long checkpointBytes,
         long maxBytes,
         long inFlightFetches,
         long diskBytes,
@@ -81,6 +84,7 @@ public record CacheStats(
         line(sb, "evictions", evictions);
         line(sb, "bytes_held", bytesHeld);
         line(sb, "bytes_pinned", bytesPinned);
+        line(sb, "bytes_checkpoints", checkpointBytes);
         line(sb, "max_bytes", maxBytes);
         line(sb, "in_flight_fetches", inFlightFetches);
         line(sb, "disk_bytes", diskBytes);

@@ -27,11 +27,13 @@ public final class MirrorAssembly {
      * Returns the mirror for {@code specs}: every source behind a {@link CachingVfs} sharing one
      * {@link BlockCache} (one memory budget, one read-ahead pool), keyed by the source's mount
      * path and redacted URL so the disk tier finds its blocks again after a restart; the mount
-     * table of those wrapped in an {@link ArchiveLayer} so {@code NAME#/} enters archives; and on
-     * top {@code /.mirrorfs/stats}, which also closes the cache when the mirror is closed. On any
-     * failure, sources already opened are closed.
+     * table of those wrapped in an {@link ArchiveLayer} so {@code NAME#/} enters archives, whose
+     * checkpoints are counted in the same budget (the block cache shrinks by what they hold); and
+     * on top {@code /.mirrorfs/stats}, which also closes the cache when the mirror is closed. On
+     * any failure, sources already opened are closed.
      *
-     * @throws IllegalArgumentException for duplicate mount paths, unknown schemes or bad URLs
+     * @throws IllegalArgumentException for duplicate mount paths, unknown schemes or bad URLs, or
+     *                                  checkpoint memory beyond {@link CacheConfig#maxCheckpointBytes}
      * @throws IOException              if a source cannot be created (a missing local directory)
      */
     public static Vfs assemble(List<SourceSpec> specs, SourceOptions options, CacheConfig cacheConfig, ArchiveOptions archiveOptions,
@@ -39,6 +41,7 @@ public final class MirrorAssembly {
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("at least one source /PATH=URL is needed");
         }
+        CacheConfig.checkpointShare(cacheConfig.maxBytes(), archiveOptions.checkpointMemory()); // fails naming the options
         Map<VfsPath, Vfs> mounts = new LinkedHashMap<>();
         BlockCache cache = BlockCache.create(cacheConfig);
         try {
@@ -64,6 +67,7 @@ public final class MirrorAssembly {
             cache.close();
             throw e;
         }
-        return new StatsFileVfs(new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions), cache, clock);
+        return new StatsFileVfs(new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes),
+                cache, clock);
     }
 }

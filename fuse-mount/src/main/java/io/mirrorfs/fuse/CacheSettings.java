@@ -73,6 +73,16 @@ final class CacheSettings {
         return b.build();
     }
 
+    /**
+     * Returns the checkpoints' share of {@code --cache-size}: {@code archiveIndexMemory}, or the
+     * default (a quarter, at most 64M) when it is null.
+     *
+     * @throws IllegalArgumentException when it exceeds half of --cache-size
+     */
+    static long checkpointMemory(long cacheSize, Long archiveIndexMemory) {
+        return CacheConfig.checkpointShare(cacheSize, archiveIndexMemory);
+    }
+
     private static Duration kernelShare(Duration ttl) {
         return min(KERNEL_SHARE_MAX, ttl.dividedBy(2));
     }

@@ -50,7 +50,7 @@ final class CommonOptions {
     boolean showOutsideSymlinks;
 
     @Option(names = "--cache-size", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "256M",
-            description = "Memory for cached file data, all sources together, e.g. 64M or 1G (default: ${DEFAULT-VALUE}).")
+            description = "Memory for cached file data and archive checkpoints, all sources together, e.g. 64M or 1G (default: ${DEFAULT-VALUE}).")
     long cacheSize;
 
     @Option(names = "--block-size", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "1M",
@@ -78,7 +78,8 @@ final class CommonOptions {
     String archives;
 
     @Option(names = "--archive-index-memory", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Memory for the decompression checkpoints of open compressed archives (default: a quarter of --cache-size, at most 64M).")
+            description = "How much of --cache-size the decompression checkpoints of compressed archives may take, at most half of it; "
+                    + "the block cache has the rest (default: a quarter of --cache-size, at most 64M).")
     Long archiveIndexMemory;
 
     @Option(names = {"-v", "--verbose"}, description = "Log debug details and stack traces.")
@@ -97,9 +98,14 @@ final class CommonOptions {
         return CacheSettings.config(cacheSize, blockSize, readAhead, dirCacheTtl, cacheDir, diskCacheSize, fuseOptions);
     }
 
-    /** Returns the archive layer's settings; indexes persist in {@code --cache-dir}/archive-indexes. */
+    /**
+     * Returns the archive layer's settings; indexes persist in {@code --cache-dir}/archive-indexes,
+     * and the checkpoints' share of {@code --cache-size} is checked against it.
+     *
+     * @throws IllegalArgumentException when --archive-index-memory exceeds half of --cache-size
+     */
     io.mirrorfs.vfs.archive.ArchiveOptions archiveOptions() {
-        long memory = archiveIndexMemory != null ? archiveIndexMemory : Math.max(1L << 20, Math.min(64L << 20, cacheSize / 4));
+        long memory = CacheSettings.checkpointMemory(cacheSize, archiveIndexMemory);
         io.mirrorfs.vfs.archive.ArchiveOptions.Builder b = io.mirrorfs.vfs.archive.ArchiveOptions.builder()
                 .visibility(io.mirrorfs.vfs.archive.ArchiveVisibility.parse(archives))
                 .checkpointMemory(memory)

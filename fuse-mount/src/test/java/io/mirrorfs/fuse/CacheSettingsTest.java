@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class CacheSettingsTest {
 
@@ -44,5 +45,32 @@ class CacheSettingsTest {
         assertTrue(msg.contains("--disk-cache-size") && msg.contains("--cache-dir"), msg);
         CacheConfig c = CacheSettings.config(256L << 20, 1 << 20, 4, Duration.ofSeconds(60), Path.of("/var/cache/m"), 2L << 30, List.of());
         assertEquals(2L << 30, c.diskMaxBytes());
+    }
+
+    @Test
+    void checkpointsTakeAShareOfTheCacheSize() {
+        assertEquals(64L << 20, CacheSettings.checkpointMemory(256L << 20, null), "a quarter of the default 256M");
+        assertEquals(8L << 20, CacheSettings.checkpointMemory(32L << 20, null));
+        assertEquals(64L << 20, CacheSettings.checkpointMemory(1L << 30, null), "at most 64M by default");
+        assertEquals(128L << 20, CacheSettings.checkpointMemory(256L << 20, 128L << 20), "up to half when asked for");
+        assertEquals(0, CacheSettings.checkpointMemory(256L << 20, 0L));
+        String msg = assertThrows(IllegalArgumentException.class, () -> CacheSettings.checkpointMemory(256L << 20, 300L << 20)).getMessage();
+        assertTrue(msg.startsWith("--archive-index-memory 300M must be at most half of --cache-size 256M (128M)"), msg);
+        assertEquals(1, msg.lines().count(), msg);
+    }
+
+    @Test
+    void theCommandLineRefusesCheckpointMemoryBeyondHalfTheCache() {
+        MountCommand mount = new MountCommand();
+        new CommandLine(mount).parseArgs("/mnt/x", "--source", "/=file:///srv", "--cache-size", "64M", "--archive-index-memory", "40M");
+        String msg = assertThrows(IllegalArgumentException.class, mount.common::archiveOptions).getMessage();
+        assertTrue(msg.contains("--archive-index-memory 40M") && msg.contains("--cache-size 64M (32M)"), msg);
+
+        MountCommand fits = new MountCommand();
+        new CommandLine(fits).parseArgs("/mnt/x", "--source", "/=file:///srv", "--cache-size", "64M", "--archive-index-memory", "32M");
+        assertEquals(32L << 20, fits.common.archiveOptions().checkpointMemory());
+        MountCommand byDefault = new MountCommand();
+        new CommandLine(byDefault).parseArgs("/mnt/x", "--source", "/=file:///srv", "--cache-size", "64M");
+        assertEquals(16L << 20, byDefault.common.archiveOptions().checkpointMemory());
     }
 }

@@ -96,6 +96,13 @@ class CliErrorTest {
     }
 
     @Test
+    void checkpointMemoryBeyondHalfTheCacheRefused() throws Exception {
+        Path mp = Files.createDirectories(tmp.resolve("mp5"));
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=" + tmp.toUri(), "--cache-size", "64M", "--archive-index-memory", "40M"),
+                "--archive-index-memory 40M must be at most half of --cache-size 64M (32M)", mp);
+    }
+
+    @Test
     void helpDocumentsEveryOption() throws Exception {
         Shell.Result r = run("mount", "--help");
         assertEquals(0, r.exitCode());

@@ -118,7 +118,7 @@ class LoadTest {
                     socketsEarly, socketsAfter);
             assertTrue(reads.get() > READERS, "the readers made progress");
             // The design's target is cache + 200 MiB. The daemon runs with the launchers' JVM options
-            // (packaging/src/main/sh/jvm-options.sh: heap = cache + archive checkpoints + 128 MiB); what
+            // (packaging/src/main/sh/jvm-options.sh: heap = cache, archive checkpoints included, + 128 MiB); what
             // the JVM adds outside the heap (code cache, metaspace, thread stacks, GC) was 120-140 MiB
             // here. Without the heap cap the same run peaked at about 2.3 GiB. The bound checked is
             // target + 150 MiB, so a regression towards unbounded growth fails while the measured gap

@@ -34,7 +34,9 @@ import java.util.TreeSet;
  * of the FUSE mount: {@code cacheSize}, {@code blockSize}, {@code diskCacheSize} (bytes, or
  * strings such as {@code 64M}), {@code readAhead} (blocks), {@code dirCacheTtl} (duration),
  * {@code cacheDir} (path: the persistent disk tier, which also keeps archive indexes); and
- * {@code archives} ({@code hidden}, {@code visible} or {@code off}). Values may be typed or
+ * {@code archives} ({@code hidden}, {@code visible} or {@code off}). As in a mount without
+ * {@code --archive-index-memory}, archive checkpoints may take a quarter of {@code cacheSize}
+ * (at most 64M), counted within it. Values may be typed or
  * strings, so a {@code Properties}-style map works too. Unknown keys fail with a message naming
  * them and the known ones. Immutable.
  *
@@ -106,7 +108,8 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options, CacheConfig ca
             b.ftpActiveMode(bool(env, "ftpActiveMode"));
         }
         SourceOptions options = b.build();
-        return new EnvConfig(specs(sources), options, cacheConfig(env), archiveOptions(env, options));
+        CacheConfig cache = cacheConfig(env);
+        return new EnvConfig(specs(sources), options, cache, archiveOptions(env, options, cache));
     }
 
     private static CacheConfig cacheConfig(Map<String, ?> env) {
@@ -136,8 +139,10 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options, CacheConfig ca
         }
     }
 
-    private static ArchiveOptions archiveOptions(Map<String, ?> env, SourceOptions options) {
-        ArchiveOptions.Builder a = ArchiveOptions.builder().showOutsideSymlinks(options.showOutsideSymlinks());
+    /** The archive settings; the checkpoints take their default share of {@code cacheSize}, as in a FUSE mount. */
+    private static ArchiveOptions archiveOptions(Map<String, ?> env, SourceOptions options, CacheConfig cache) {
+        ArchiveOptions.Builder a = ArchiveOptions.builder().showOutsideSymlinks(options.showOutsideSymlinks())
+                .checkpointMemory(cache.defaultCheckpointBytes());
         if (env.containsKey("archives")) {
             try {
                 a.visibility(ArchiveVisibility.parse(String.valueOf(env.get("archives"))));

@@ -77,7 +77,9 @@ class EnvConfigTest {
         assertEquals(2L << 30, cache.diskMaxBytes());
         assertEquals(ArchiveVisibility.VISIBLE, c.archives().visibility());
         assertEquals(dir.resolve("archive-indexes"), c.archives().indexDirectory().orElseThrow());
+        assertEquals(16L << 20, c.archives().checkpointMemory(), "checkpoints take a quarter of cacheSize, counted within it");
         assertEquals(CacheConfig.DEFAULTS, EnvConfig.parse(Map.of("sources", "/=file:///x")).cache());
+        assertEquals(64L << 20, EnvConfig.parse(Map.of("sources", "/=file:///x")).archives().checkpointMemory());
     }
 
     private static void assertMessage(String part, Map<String, ?> env) {

@@ -32,12 +32,32 @@ record ArchiveIndex(ArchiveFormat format, long decodedSize, List<Member> members
         return checkpoints.size() + blockStarts.size();
     }
 
-    /** Returns the approximate heap bytes the checkpoints hold. */
+    /** Returns the approximate heap bytes the checkpoints hold (the file start counts 0). */
     long checkpointWeight() {
         long w = 0;
         for (Checkpoint c : checkpoints) {
             w += c.weight();
         }
-        return w + blockStarts.size() * BlockStart.WEIGHT;
+        for (BlockStart b : blockStarts) {
+            w += b.weight();
+        }
+        return w;
+    }
+
+    /**
+     * Returns this index with every other checkpoint and block start dropped (never the file
+     * start), as the indexing pass thins them when memory runs short: reads then decompress up to
+     * twice as far. An index with nothing left to drop is returned as is.
+     */
+    ArchiveIndex thinned() {
+        return new ArchiveIndex(format, decodedSize, members, everyOther(checkpoints), everyOther(blockStarts));
+    }
+
+    private static <T> List<T> everyOther(List<T> list) {
+        List<T> kept = new java.util.ArrayList<>((list.size() + 1) / 2);
+        for (int i = 0; i < list.size(); i += 2) {
+            kept.add(list.get(i));
+        }
+        return kept;
     }
 }

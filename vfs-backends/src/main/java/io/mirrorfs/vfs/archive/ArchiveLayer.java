@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 
 /**
  * A {@link Vfs} decorator that lets every archive file of the tree below be entered as a
@@ -51,6 +52,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * before it; a read that continues where an earlier one stopped reuses that decoder (a few are
  * kept), so reading a member, or several in archive order, decompresses the archive about once.
  *
+ * <p>Checkpoints of all archives together, those being indexed included, hold at most
+ * {@link ArchiveOptions#checkpointMemory} bytes: when a new one does not fit, the least recently
+ * used archives are closed, and failing that the pass keeps every other checkpoint and doubles
+ * its interval. An index read from the index directory is thinned the same way to what is free.
+ * Whoever passes a listener is told every change of the total, so the memory can be counted
+ * within a larger budget (the block cache shrinks by what the checkpoints hold).
+ *
  * <p>Concurrent first accesses to one archive share one pass; other paths are not held up by it.
  * A corrupt or truncated archive fails with an {@link IOException} for that archive only.
  * Thread-safe.
@@ -62,16 +70,33 @@ public final class ArchiveLayer implements Vfs {
 
     private final Vfs inner;
     private final ArchiveOptions options;
+    private final CheckpointMemory memory;
     private final ArchiveRegistry registry;
     private final Optional<IndexStore> store;
     private final ConcurrentHashMap<String, Optional<ArchiveFormat>> detected = new ConcurrentHashMap<>();
 
     /** Creates the layer over {@code inner}; it closes {@code inner} when closed. */
     public ArchiveLayer(Vfs inner, ArchiveOptions options) {
+        this(inner, options, bytes -> { });
+    }
+
+    /**
+     * Creates the layer over {@code inner}, telling {@code checkpointBytes} the heap bytes all
+     * checkpoints hold after every change (at most {@link ArchiveOptions#checkpointMemory}); the
+     * calls come in order, under a lock, and must return quickly without calling back into the
+     * layer. It closes {@code inner} when closed.
+     */
+    public ArchiveLayer(Vfs inner, ArchiveOptions options, LongConsumer checkpointBytes) {
         this.inner = inner;
         this.options = options;
-        this.registry = new ArchiveRegistry(options.maxOpenArchives(), options.checkpointMemory());
+        this.memory = new CheckpointMemory(options.checkpointMemory(), checkpointBytes);
+        this.registry = new ArchiveRegistry(options.maxOpenArchives(), memory);
         this.store = options.indexDirectory().map(IndexStore::new);
+    }
+
+    /** Returns the heap bytes the checkpoints of all archives hold now. */
+    public long checkpointBytes() {
+        return memory.held();
     }
 
     @Override
@@ -176,7 +201,7 @@ public final class ArchiveLayer implements Vfs {
                 }
                 OpenArchive parent = r.archive;
                 Vfs parentVfs = r.vfs;
-                OpenArchive archive = registry.acquire(key, () -> load(key, display, parent, parentVfs, file, name.get()));
+                OpenArchive archive = registry.acquire(key, account -> load(key, display, parent, parentVfs, file, name.get(), account));
                 r.enter(archive, key, display + "#");
                 local.clear();
             }
@@ -189,19 +214,19 @@ public final class ArchiveLayer implements Vfs {
     }
 
     private OpenArchive load(String key, String display, OpenArchive parent, Vfs parentVfs, VfsPath file,
-                             ArchiveName name) throws IOException {
+                             ArchiveName name, CheckpointMemory.Account account) throws IOException {
         VfsFile f = openIn(parent, parentVfs, file);
         boolean owned = false;
         try {
             long started = System.nanoTime();
-            Optional<ArchiveIndex> saved = store.flatMap(s -> s.load(key)); // a remount: no detection, no pass
+            Optional<ArchiveIndex> saved = store.flatMap(s -> s.load(key)).map(i -> fit(i, account)); // a remount: no detection, no pass
             long loaded = System.nanoTime();
             ArchiveFormat format = saved.isPresent() ? saved.get().format() : formatOf(f, display, file.name(), name);
             OpenArchive archive = switch (format.container()) {
                 case ZIP -> ArchiveOpener.zip(display, f, options);
                 case SEVEN_Z -> ArchiveOpener.sevenZ(display, f, options);
                 default -> ArchiveOpener.streamed(display, f,
-                        saved.isPresent() ? saved.get() : index(key, display, f, format, file.name()), options);
+                        saved.isPresent() ? saved.get() : index(key, display, f, format, file.name(), account), options);
             };
             owned = true;
             LOG.log(Level.DEBUG, String.format(java.util.Locale.ROOT, "opened %s as %s: %d entries in %.0f ms%s", display,
@@ -221,14 +246,28 @@ public final class ArchiveLayer implements Vfs {
         }
     }
 
-    private ArchiveIndex index(String key, String display, VfsFile f, ArchiveFormat format, String fileName)
-            throws IOException {
+    private ArchiveIndex index(String key, String display, VfsFile f, ArchiveFormat format, String fileName,
+                               CheckpointMemory.Account account) throws IOException {
         IndexProgress progress = new IndexProgress(display, f.attrs().size(), options.progressInterval().toNanos());
         ArchiveIndex index = StreamIndexer.index(RandomAccessBytes.of(f), format, ArchiveFormat.singleMemberName(fileName),
-                options, progress);
+                options, progress, account);
         progress.finished(index.members().size(), index.resumePoints());
         store.ifPresent(s -> s.save(key, index));
         return index;
+    }
+
+    /**
+     * Takes the checkpoint memory of a saved index, thinning it until it fits: it may have been
+     * made under a larger budget, or other archives hold the memory now.
+     */
+    private static ArchiveIndex fit(ArchiveIndex index, CheckpointMemory.Account account) {
+        ArchiveIndex fitted = index;
+        while (!account.tryTake(fitted.checkpointWeight())) {
+            ArchiveIndex thinner = fitted.thinned(); // ends with the file starts alone, which cost nothing
+            fitted = thinner.checkpointWeight() < fitted.checkpointWeight() ? thinner
+                    : new ArchiveIndex(fitted.format(), fitted.decodedSize(), fitted.members(), List.of(), List.of());
+        }
+        return fitted;
     }
 
     private ArchiveFormat formatOf(VfsFile f, String display, String fileName, ArchiveName name) throws IOException {

@@ -12,8 +12,9 @@ import java.util.Optional;
  * @param indexDirectory      where indexes of streamed archives persist across mounts (usually
  *                            below {@code --cache-dir}); empty to keep them in memory only
  * @param checkpointMemory    the most heap that checkpoints (gzip windows, bzip2 block and zstd
- *                            frame starts) of all open archives may hold; one archive's
- *                            checkpoints are thinned to fit it
+ *                            frame starts) of all archives together may hold, those being
+ *                            indexed and those kept open by a member handle included; 0 keeps
+ *                            none (members then decode from the start of their archive)
  * @param checkpointInterval  decompressed bytes between two checkpoints: about the most any read
  *                            has to decompress before reaching its data (plus one bzip2 block or
  *                            zstd frame where those are larger)
@@ -33,8 +34,8 @@ public record ArchiveOptions(ArchiveVisibility visibility, Optional<Path> indexD
         if (checkpointInterval < 64 * 1024) {
             throw new IllegalArgumentException("checkpoint interval must be at least 64 KiB, not " + checkpointInterval);
         }
-        if (checkpointMemory < 1 << 20) {
-            throw new IllegalArgumentException("checkpoint memory must be at least 1 MiB, not " + checkpointMemory);
+        if (checkpointMemory < 0) {
+            throw new IllegalArgumentException("checkpoint memory must not be negative, not " + checkpointMemory);
         }
         if (maxOpenArchives < 1) {
             throw new IllegalArgumentException("at least one archive must be allowed open, not " + maxOpenArchives);
@@ -81,7 +82,7 @@ public record ArchiveOptions(ArchiveVisibility visibility, Optional<Path> indexD
             return this;
         }
 
-        /** Sets the heap budget for gzip checkpoints of all open archives. */
+        /** Sets the heap budget for the checkpoints of all archives together. */
         public Builder checkpointMemory(long bytes) {
             this.checkpointMemory = bytes;
             return this;

@@ -31,6 +31,11 @@ record BlockStart(long compressedBit, long decodedOffset, long streamEnd, long n
         return new BlockStart(0, 0, Long.MAX_VALUE, -1);
     }
 
+    /** Returns the heap bytes counted for this entry: {@link #WEIGHT}, or 0 for the file start every index has. */
+    long weight() {
+        return isFileStart() ? 0 : WEIGHT;
+    }
+
     /** Returns whether this is the start of the file. */
     boolean isFileStart() {
         return compressedBit == 0 && decodedOffset == 0;

@@ -41,10 +41,11 @@ final class Bzip2Indexer extends InputStream {
     private int crc;
 
     /** Starts decompressing {@code source}, positioned at the start of bzip2 {@code file}. */
-    Bzip2Indexer(RandomAccessBytes file, RangeInputStream source, long interval, long budget) throws IOException {
+    Bzip2Indexer(RandomAccessBytes file, RangeInputStream source, long interval, CheckpointMemory.Account memory)
+            throws IOException {
         this.file = file;
         this.decoder = new BZip2CompressorInputStream(source, true);
-        this.starts = new BlockStartList(interval, budget);
+        this.starts = new BlockStartList(interval, memory);
         this.lastCount = decoder.getCompressedCount();
     }
 
@@ -148,9 +149,10 @@ final class Bzip2Indexer extends InputStream {
             abandon("block at bit " + bit + " is cut off");
             return;
         }
-        expectedCrc = (bits48(h, (int) (bit % 8) + 48) >>> 16) & 0xffffffffL;
-        crc = -1;
-        starts.add(new BlockStart(bit, decoded, Long.MAX_VALUE, -1));
+        if (starts.add(new BlockStart(bit, decoded, Long.MAX_VALUE, -1))) {
+            expectedCrc = (bits48(h, (int) (bit % 8) + 48) >>> 16) & 0xffffffffL; // verified when the block ends
+            crc = -1;
+        }
     }
 
     /** Checks the block just finished, if it was recorded, against its stored CRC. */

@@ -92,8 +92,11 @@ record Checkpoint(long compressedOffset, int bits, long decodedOffset, byte[] pa
         }
     }
 
-    /** Returns the approximate heap bytes this checkpoint holds, for the memory budget. */
+    /**
+     * Returns the approximate heap bytes this checkpoint holds, for the memory budget; 0 for the
+     * start of the file, which has no history and which every index has.
+     */
     long weight() {
-        return packedWindow.length + 64L;
+        return isFileStart() ? 0 : packedWindow.length + 64L;
     }
 }

@@ -9,9 +9,10 @@ import java.util.List;
 /**
  * Decompresses a gzip file (one or several members) for the indexing pass and records a
  * {@link Checkpoint} at the first deflate block boundary after every {@code interval} bytes of
- * output, as zlib's {@code zran.c} does. When the checkpoints outgrow {@code budget} bytes, every
- * other one is dropped and the interval doubles, so memory stays bounded for any file size at the
- * price of a longer resume. Not thread-safe.
+ * output, as zlib's {@code zran.c} does. Each checkpoint is taken from the shared
+ * {@link CheckpointMemory}; when it does not fit, every other one is dropped and the interval
+ * doubles, so memory stays bounded for any file size at the price of a longer resume. Not
+ * thread-safe.
  */
 final class GzipIndexer extends InputStream {
 
@@ -25,21 +26,20 @@ final class GzipIndexer extends InputStream {
     private final byte[] out = new byte[OUT_SIZE];
     private int outPos;
     private int outLen;
-    private final long budget;
+    private final CheckpointMemory.Account memory;
     private final List<Checkpoint> checkpoints = new ArrayList<>();
     private long interval;
-    private long weight;
     private long decoded;
     private long lastCheckpoint;
     private long lastCheckpointIn;
     private int inLength;
     private boolean finished;
 
-    /** Starts decompressing {@code source} (positioned at the start of the gzip file). */
-    GzipIndexer(RangeInputStream source, long interval, long budget) throws IOException {
+    /** Starts decompressing {@code source} (positioned at the start of the gzip file), taking checkpoint memory from {@code memory}. */
+    GzipIndexer(RangeInputStream source, long interval, CheckpointMemory.Account memory) throws IOException {
         this.source = source;
         this.interval = interval;
-        this.budget = budget;
+        this.memory = memory;
         this.inflater = new NativeInflater(NativeInflater.GZIP, IN_SIZE, OUT_SIZE);
         checkpoints.add(Checkpoint.start());
     }
@@ -162,26 +162,33 @@ final class GzipIndexer extends InputStream {
         boolean compressible = (consumed - lastCheckpointIn) * 10 < (decoded - lastCheckpoint) * 9;
         Checkpoint c = Checkpoint.of(consumed, bits, decoded, window, length, compressible);
         lastCheckpointIn = consumed;
-        checkpoints.add(c);
-        weight += c.weight();
         lastCheckpoint = decoded;
-        if (weight > budget && checkpoints.size() > 2) {
+        if (c.weight() > memory.cap()) {
+            return; // would not fit even alone: keep the ones there are
+        }
+        while (!memory.tryTake(c.weight())) {
+            if (checkpoints.size() < 2) {
+                return; // no memory even for one: this interval goes without
+            }
             thin();
         }
+        checkpoints.add(c);
     }
 
-    /** Drops every other checkpoint (never the start) and doubles the interval. */
+    /** Drops every other checkpoint (never the start), giving back their memory, and doubles the interval. */
     private void thin() {
         List<Checkpoint> kept = new ArrayList<>();
-        weight = 0;
+        long dropped = 0;
         for (int i = 0; i < checkpoints.size(); i++) {
             if (i % 2 == 0) {
                 kept.add(checkpoints.get(i));
-                weight += checkpoints.get(i).weight();
+            } else {
+                dropped += checkpoints.get(i).weight();
             }
         }
         checkpoints.clear();
         checkpoints.addAll(kept);
+        memory.give(dropped);
         interval *= 2;
     }
 

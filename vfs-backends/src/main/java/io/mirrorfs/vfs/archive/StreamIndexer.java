@@ -36,13 +36,28 @@ final class StreamIndexer {
     }
 
     /**
-     * Indexes {@code file} of {@code format}; {@code singleName} names the one member of a single
+     * Indexes {@code file} of {@code format} on its own, its checkpoints within
+     * {@link ArchiveOptions#checkpointMemory}; {@code singleName} names the one member of a single
      * compressed file.
      *
      * @throws IOException if the archive is corrupt or truncated
      */
     static ArchiveIndex index(RandomAccessBytes file, ArchiveFormat format, String singleName, ArchiveOptions options,
                               IndexProgress progress) throws IOException {
+        try (CheckpointMemory.Account memory = new CheckpointMemory(options.checkpointMemory(), bytes -> { }).account()) {
+            return index(file, format, singleName, options, progress, memory);
+        }
+    }
+
+    /**
+     * Indexes {@code file} of {@code format}, taking checkpoint memory from {@code memory}, which
+     * then holds exactly {@link ArchiveIndex#checkpointWeight} of the index returned (on failure,
+     * whatever it held before plus what the pass took; the caller closes it).
+     *
+     * @throws IOException if the archive is corrupt or truncated
+     */
+    static ArchiveIndex index(RandomAccessBytes file, ArchiveFormat format, String singleName, ArchiveOptions options,
+                              IndexProgress progress, CheckpointMemory.Account memory) throws IOException {
         if (format.compression() == ArchiveFormat.Compression.NONE && format.container() == ArchiveFormat.Container.TAR) {
             return new ArchiveIndex(format, file.size(), plainTar(file), List.of(), List.of());
         }
@@ -52,15 +67,14 @@ final class StreamIndexer {
         ZstdIndexer zstd = null;
         InputStream decoded;
         long interval = options.checkpointInterval();
-        long budget = options.checkpointMemory();
         if (format.compression() == ArchiveFormat.Compression.GZIP && NativeInflater.available()) {
-            gzip = new GzipIndexer(raw, interval, budget);
+            gzip = new GzipIndexer(raw, interval, memory);
             decoded = gzip;
         } else if (format.compression() == ArchiveFormat.Compression.BZIP2) {
-            bzip2 = new Bzip2Indexer(file, raw, interval, budget);
+            bzip2 = new Bzip2Indexer(file, raw, interval, memory);
             decoded = bzip2;
         } else if (format.compression() == ArchiveFormat.Compression.ZSTD) {
-            zstd = new ZstdIndexer(raw, interval, budget);
+            zstd = new ZstdIndexer(raw, interval, memory);
             decoded = zstd;
         } else {
             decoded = ArchiveFormat.decoder(format.compression()).decode(raw);

@@ -33,9 +33,9 @@ final class ZstdIndexer extends InputStream {
     private boolean finished;
 
     /** Starts decompressing {@code source}, positioned at the start of the zstd file. */
-    ZstdIndexer(RangeInputStream source, long interval, long budget) {
+    ZstdIndexer(RangeInputStream source, long interval, CheckpointMemory.Account memory) {
         this.source = source;
-        this.starts = new BlockStartList(interval, budget);
+        this.starts = new BlockStartList(interval, memory);
     }
 
     /** Returns the frame starts recorded, the first being the start of the file. */

@@ -171,17 +171,21 @@ class CompressedRandomAccessTest {
 
     @Test
     void blockStartMemoryIsThinnedToTheBudget() throws IOException {
-        ArchiveOptions options = ArchiveOptions.builder().checkpointInterval(64 * 1024).checkpointMemory(1 << 20).build();
-        BlockStartList list = new BlockStartList(options.checkpointInterval(), 10 * BlockStart.WEIGHT);
+        CheckpointMemory memory = new CheckpointMemory(10 * BlockStart.WEIGHT, bytes -> { });
+        CheckpointMemory.Account account = memory.account();
+        BlockStartList list = new BlockStartList(64 * 1024, account);
         for (int i = 1; i <= 100; i++) {
             long at = i * 100_000L;
             if (list.due(at)) {
                 list.add(new BlockStart(at * 3, at, Long.MAX_VALUE, -1));
             }
         }
-        assertTrue(list.size() * BlockStart.WEIGHT <= 10 * BlockStart.WEIGHT, "kept " + list.size());
+        assertTrue((list.size() - 1) * BlockStart.WEIGHT <= 10 * BlockStart.WEIGHT, "kept " + list.size());
+        assertEquals((list.size() - 1) * BlockStart.WEIGHT, memory.held(), "the file start is free, the others counted");
         assertTrue(list.toList().get(0).isFileStart());
         assertTrue(list.size() >= 5, "kept " + list.size());
+        list.clear();
+        assertEquals(0, memory.held());
     }
 
     /** Indexes {@code f} as {@code format} with checkpoints every {@link #INTERVAL}. */
