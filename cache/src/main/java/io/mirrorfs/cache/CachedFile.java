@@ -24,9 +24,18 @@ import java.util.concurrent.CompletableFuture;
  * unless a whole block is already cached: a random 4 KiB read then costs a 64 KiB upstream
  * transfer (16x) instead of a 1 MiB one (256x), at a latency close to the 4 KiB one.
  *
+ * <p>A read that names its reader's end ({@link #readWithin}: the archive layer reading one
+ * member out of an archive file) is fetched ahead only up to the block holding that end, and the
+ * end is passed on with the upstream fetches it causes (rounded up to the block fetched), so an
+ * HTTP source does not grow its request past it either. Reads without one (FUSE reading a plain
+ * file) fetch ahead as above.
+ *
  * <p>Thread-safe: FUSE reads arrive in parallel and out of order.
  */
 final class CachedFile implements VfsFile, ZeroCopyReadable {
+
+    /** The reader's end of reads that name none. */
+    private static final long NO_END = Long.MAX_VALUE;
 
     private final CachingVfs owner;
     private final VfsPath path;
@@ -44,8 +53,8 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
     private final ArrayDeque<ReadAheadJob> readAheadQueue = new ArrayDeque<>();
     private boolean readAheadRunning; // guarded by this
 
-    /** One block to fetch ahead, and the pinned future its reader may be waiting on. */
-    private record ReadAheadJob(BlockKey key, CompletableFuture<Block> future) {
+    /** One block to fetch ahead, the pinned future its reader may be waiting on, and that reader's end. */
+    private record ReadAheadJob(BlockKey key, CompletableFuture<Block> future, long readerEnd) {
     }
     private volatile boolean closed;
 
@@ -69,13 +78,22 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
 
     @Override
     public int read(long offset, ByteBuffer dst) throws IOException {
+        return readWithin(offset, dst, NO_END);
+    }
+
+    @Override
+    public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
         int start = dst.position();
         return read(offset, dst.remaining(), (dstOffset, src, srcOffset, length) -> dst.put(start + dstOffset, src, srcOffset, length)
-                .position(start + dstOffset + length));
+                .position(start + dstOffset + length), readerEnd);
     }
 
     @Override
     public int read(long offset, int length, ByteSink sink) throws IOException {
+        return read(offset, length, sink, NO_END);
+    }
+
+    private int read(long offset, int length, ByteSink sink, long readerEnd) throws IOException {
         if (closed) {
             throw new ClosedChannelException();
         }
@@ -91,7 +109,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         int done = 0;
         while (done < want) {
             long pos = offset + done;
-            Block b = blockAt(pos, streak > 0);
+            Block b = blockAt(pos, streak > 0, readerEnd);
             int n;
             try {
                 int from = (int) (pos - b.offset());
@@ -108,7 +126,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
             done += n;
         }
         if (streak >= 2 && readAhead > 0) {
-            scheduleReadAhead(offset + done);
+            scheduleReadAhead(offset + done, readerEnd);
         }
         return done == 0 && want > 0 ? -1 : done;
     }
@@ -133,7 +151,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
     }
 
     /** Returns the block holding byte {@code pos}, retained for the caller. */
-    private Block blockAt(long pos, boolean sequential) throws IOException {
+    private Block blockAt(long pos, boolean sequential, long readerEnd) throws IOException {
         BlockKey full = key(pos, blockSize);
         BlockKey small = smallSize < blockSize ? key(pos, smallSize) : full;
         Optional<Block> b = pinned(full);
@@ -156,7 +174,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         }
         k = sequential ? full : small;
         BlockKey chosen = k;
-        Block loaded = cache.load(chosen, expectedLength(chosen), (dst, len) -> fetch(chosen, dst, len), false);
+        Block loaded = cache.load(chosen, expectedLength(chosen), (dst, len) -> fetch(chosen, dst, len, readerEnd), false);
         pin(chosen, loaded);
         return loaded;
     }
@@ -195,9 +213,10 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         }
     }
 
-    private void scheduleReadAhead(long position) {
+    /** Fetches ahead of a reader now at {@code position}, up to the block holding its last byte before {@code readerEnd}. */
+    private void scheduleReadAhead(long position, long readerEnd) {
         long current = (position - 1) / blockSize;
-        long lastBlock = (attrs.size() - 1) / blockSize;
+        long lastBlock = (Math.min(attrs.size(), readerEnd) - 1) / blockSize;
         long first;
         long last;
         synchronized (this) {
@@ -220,7 +239,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
             }
             boolean start;
             synchronized (this) {
-                readAheadQueue.add(new ReadAheadJob(k, f));
+                readAheadQueue.add(new ReadAheadJob(k, f, readerEnd));
                 start = !readAheadRunning;
                 readAheadRunning |= start;
             }
@@ -262,7 +281,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
                     return;
                 }
             }
-            runReadAhead(job.key(), job.future());
+            runReadAhead(job);
         }
     }
 
@@ -286,7 +305,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
             }
         }
         if (mine != null) {
-            runReadAhead(mine.key(), mine.future());
+            runReadAhead(mine);
         }
     }
 
@@ -311,13 +330,15 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         }
     }
 
-    private void runReadAhead(BlockKey k, CompletableFuture<Block> f) {
+    private void runReadAhead(ReadAheadJob job) {
+        BlockKey k = job.key();
+        CompletableFuture<Block> f = job.future();
         if (closed) {
             f.completeExceptionally(new ClosedChannelException());
             return;
         }
         try {
-            Block b = cache.load(k, expectedLength(k), (dst, len) -> fetch(k, dst, len), true);
+            Block b = cache.load(k, expectedLength(k), (dst, len) -> fetch(k, dst, len, job.readerEnd()), true);
             if (!f.complete(b)) {
                 b.release(); // the handle was closed meanwhile
             }
@@ -334,15 +355,19 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         return (int) Math.min(k.length(), attrs.size() - k.offset());
     }
 
-    /** Reads the range of {@code k} from upstream; runs inside the cache's single-flight load. */
-    private void fetch(BlockKey k, byte[] data, int len) throws IOException {
+    /**
+     * Reads the range of {@code k} from upstream, for a reader ending at {@code readerEnd} (passed
+     * on as {@link #upstreamEnd}); runs inside the cache's single-flight load.
+     */
+    private void fetch(BlockKey k, byte[] data, int len, long readerEnd) throws IOException {
         ByteBuffer bb = ByteBuffer.wrap(data, 0, len);
         VfsFile up = upstream();
         SourceCounters counters = owner.counters();
         counters.readRequests.increment();
         try {
             while (bb.hasRemaining()) {
-                int n = up.read(k.offset() + bb.position(), bb);
+                long at = k.offset() + bb.position();
+                int n = readerEnd == NO_END ? up.read(at, bb) : up.readWithin(at, bb, upstreamEnd(k, len, readerEnd));
                 if (n < 0) {
                     break;
                 }
@@ -358,6 +383,18 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
             throw new StaleFileException(path.toString(), attrs.version(),
                     "shorter than " + attrs.size() + " bytes (end at " + (k.offset() + bb.position()) + ")");
         }
+    }
+
+    /**
+     * Returns the reader's end to pass upstream with a fetch of {@code k}: rounded up to a block
+     * boundary, since the block holding the reader's last byte is fetched whole too, so that one
+     * upstream request can cover it (an HTTP window capped at the exact end would leave the rest
+     * of that block to a request of its own).
+     */
+    private long upstreamEnd(BlockKey k, int len, long readerEnd) {
+        long end = Math.min(readerEnd, attrs.size());
+        long rounded = end <= 0 ? 0 : Math.min(attrs.size(), ((end - 1) / blockSize + 1) * blockSize);
+        return Math.max(rounded, k.offset() + len);
     }
 
     private VfsFile upstream() throws IOException {

@@ -28,6 +28,31 @@ public interface VfsFile extends Closeable {
      */
     int read(long offset, ByteBuffer dst) throws IOException;
 
+    /**
+     * Reads exactly as {@link #read(long, ByteBuffer)} does, on behalf of a reader that will read
+     * nothing at or past {@code readerEnd}: the archive layer reading one member's bytes out of the
+     * archive file passes the end of that member's data (stored or compressed).
+     *
+     * <p>It is a hint about fetching ahead, never a limit on this read: the bytes asked for are
+     * returned even where they lie past {@code readerEnd}. A handle that fetches more than it is
+     * asked for (a cache's read-ahead, an HTTP request window growing for a sequential reader)
+     * should not fetch past {@code readerEnd} on this reader's behalf; rounding up to its own unit
+     * (a cache block, the length asked for) is fine. Handles that do not fetch ahead ignore it,
+     * which is what this default does.
+     *
+     * <p>Why per read rather than per handle: one handle on an archive file serves every member
+     * read from that archive, concurrently, and its central directory too. An end carried by
+     * each read is exact for the reader that issued it and cannot hold back another reader of the
+     * same handle; a reader that passes none ({@link #read(long, ByteBuffer)}) gets the handle's
+     * usual fetching ahead.
+     *
+     * @param readerEnd the offset after the last byte this reader will read; at most the file size
+     *                  is meaningful, {@link Long#MAX_VALUE} means "no hint"
+     */
+    default int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
+        return read(offset, dst);
+    }
+
     /** Releases connections or streams held for this handle. Idempotent. */
     @Override
     void close() throws IOException;

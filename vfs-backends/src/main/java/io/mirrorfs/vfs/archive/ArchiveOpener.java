@@ -3,9 +3,11 @@ package io.mirrorfs.vfs.archive;
 import io.mirrorfs.vfs.FileAttrs;
 import io.mirrorfs.vfs.FileType;
 import io.mirrorfs.vfs.VfsFile;
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -16,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
 import org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry;
 import org.apache.commons.compress.archivers.sevenz.SevenZFile;
 import org.apache.commons.compress.archivers.zip.UnicodePathExtraField;
@@ -149,7 +153,12 @@ final class ArchiveOpener {
         }
     }
 
-    /** Stored entries are read in place; others are inflated from their start by a per-handle stream. */
+    /**
+     * Stored entries are read in place; deflated ones are inflated from their start by a per-handle
+     * stream over exactly their compressed bytes; entries of other methods through commons-compress.
+     * The first two read with the end of the entry's data as the reader's end
+     * ({@link VfsFile#readWithin}), so a cache or HTTP source below fetches ahead no further.
+     */
     private static VfsFile zipEntryFile(ZipFile zip, RangeChannel channel, RandomAccessBytes raw, ZipArchiveEntry e,
                                         FileAttrs attrs) throws IOException {
         if (!zip.canReadEntryData(e)) {
@@ -158,6 +167,11 @@ final class ArchiveOpener {
         if (e.getMethod() == ZipMethod.STORED.getCode()) {
             long dataOffset = zipDataOffset(raw, e);
             return new SliceFile(raw, Member.file(e.getName(), e.getSize(), attrs.mtime(), 0, dataOffset), attrs);
+        }
+        if (e.getMethod() == ZipMethod.DEFLATED.getCode()) {
+            long dataOffset = zipDataOffset(raw, e);
+            long dataEnd = dataOffset + e.getCompressedSize();
+            return new StreamMemberFile(attrs, () -> inflating(raw, dataOffset, dataEnd), new Object(), null);
         }
         // With setIgnoreLocalFileHeader, getInputStream reads the entry's local header on first use
         // by positioning the shared channel and reading, unsynchronised (commons-compress 1.28
@@ -170,6 +184,32 @@ final class ArchiveOpener {
                 return zip.getInputStream(e);
             }
         }, new Object(), null);
+    }
+
+    /**
+     * Returns raw deflate data {@code [from, to)} of {@code raw} inflated. Each stream has its
+     * own reader, so deflated entries decode in parallel. The trailing zero byte is the "dummy"
+     * input {@link Inflater} asks for in nowrap mode (as commons-compress and java.util.zip add).
+     */
+    private static InputStream inflating(RandomAccessBytes raw, long from, long to) {
+        InputStream compressed = new SequenceInputStream(new RangeInputStream(raw, from, 64 * 1024, to),
+                new ByteArrayInputStream(new byte[1]));
+        Inflater inflater = new Inflater(true);
+        return new InflaterInputStream(compressed, inflater, 8192) {
+            private boolean ended;
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    super.close();
+                } finally {
+                    if (!ended) {
+                        ended = true;
+                        inflater.end();
+                    }
+                }
+            }
+        };
     }
 
     /** Reads the local file header (APPNOTE 4.3.7) for where the data starts: 30 bytes plus name and extra. */

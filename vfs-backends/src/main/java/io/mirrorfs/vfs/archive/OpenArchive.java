@@ -87,6 +87,11 @@ final class OpenArchive {
             }
 
             @Override
+            public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
+                return file.readWithin(offset, dst, readerEnd);
+            }
+
+            @Override
             public void close() throws IOException {
                 synchronized (this) {
                     if (closed) {

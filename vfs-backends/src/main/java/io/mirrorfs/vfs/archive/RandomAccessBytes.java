@@ -20,11 +20,25 @@ interface RandomAccessBytes {
      */
     int read(long offset, ByteBuffer dst) throws IOException;
 
+    /**
+     * Reads as {@link #read(long, ByteBuffer)}, for a reader that reads nothing at or past
+     * {@code readerEnd}: see {@link VfsFile#readWithin}. Bytes that map to no range of the file
+     * below (decompressed data) ignore the hint, as this default does.
+     */
+    default int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
+        return read(offset, dst);
+    }
+
     /** Fills {@code dst} from {@code offset}, failing with {@link EOFException} if the data ends first. */
     default void readFully(long offset, ByteBuffer dst) throws IOException {
+        readFullyWithin(offset, dst, Long.MAX_VALUE);
+    }
+
+    /** Fills {@code dst} from {@code offset} as {@link #readFully}, with the hint of {@link #readWithin}. */
+    default void readFullyWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
         long pos = offset;
         while (dst.hasRemaining()) {
-            int n = read(pos, dst);
+            int n = readerEnd == Long.MAX_VALUE ? read(pos, dst) : readWithin(pos, dst, readerEnd);
             if (n < 0) {
                 throw new EOFException("unexpected end of data at offset " + pos + " of " + size());
             }
@@ -43,6 +57,11 @@ interface RandomAccessBytes {
             @Override
             public int read(long offset, ByteBuffer dst) throws IOException {
                 return file.read(offset, dst);
+            }
+
+            @Override
+            public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
+                return file.readWithin(offset, dst, readerEnd);
             }
         };
     }

@@ -8,7 +8,10 @@ import java.nio.ByteBuffer;
 /**
  * A member stored contiguously (or as sparse chunks) in the archive's (decompressed) data: reads
  * map to reads of that range, so nothing before or after the member is touched. Sparse holes read
- * as zeros. Thread-safe (the data is).
+ * as zeros. Every read tells the data where the member's stored bytes end
+ * ({@link RandomAccessBytes#readWithin}), so a cache or HTTP source below fetches ahead no further
+ * than the member (a reader of this handle that passes its own end, a nested archive's member,
+ * is bounded by the nearer of the two). Thread-safe (the data is).
  */
 final class SliceFile implements VfsFile {
 
@@ -38,6 +41,11 @@ final class SliceFile implements VfsFile {
 
     @Override
     public int read(long offset, ByteBuffer dst) throws IOException {
+        return readWithin(offset, dst, Long.MAX_VALUE);
+    }
+
+    @Override
+    public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
         if (offset >= member.size()) {
             return -1;
         }
@@ -45,21 +53,38 @@ final class SliceFile implements VfsFile {
         if (want == 0) {
             return 0;
         }
+        long storedEnd = storedEnd(Math.min(readerEnd, member.size()));
         if (storedStarts.length == 0) {
             int before = dst.limit();
             dst.limit(dst.position() + want);
             try {
-                data.readFully(member.offset() + offset, dst);
+                data.readFullyWithin(member.offset() + offset, dst, storedEnd);
             } finally {
                 dst.limit(before);
             }
             return want;
         }
-        readSparse(offset, dst, want);
+        readSparse(offset, dst, want, storedEnd);
         return want;
     }
 
-    private void readSparse(long offset, ByteBuffer dst, int want) throws IOException {
+    /** Returns where, in the data, the stored bytes of the member's first {@code end} bytes end. */
+    private long storedEnd(long end) {
+        if (end <= 0) {
+            return member.offset();
+        }
+        if (storedStarts.length == 0) {
+            return member.offset() + end;
+        }
+        long[] map = member.sparse();
+        int chunk = chunkAtOrAfter(end - 1);
+        if (chunk == storedStarts.length) {
+            return storedStarts[chunk - 1] + map[2 * chunk - 1];
+        }
+        return storedStarts[chunk] + Math.max(0, end - map[2 * chunk]);
+    }
+
+    private void readSparse(long offset, ByteBuffer dst, int want, long storedEnd) throws IOException {
         long[] map = member.sparse();
         long pos = offset;
         long end = offset + want;
@@ -78,7 +103,7 @@ final class SliceFile implements VfsFile {
                 }
                 long chunkEnd = Math.min(end, chunkStart + map[2 * chunk + 1]);
                 dst.limit(dst.position() + (int) (chunkEnd - pos));
-                data.readFully(storedStarts[chunk] + (pos - chunkStart), dst);
+                data.readFullyWithin(storedStarts[chunk] + (pos - chunkStart), dst, storedEnd);
                 dst.limit(before);
                 pos = chunkEnd;
             }

@@ -4,6 +4,7 @@ import io.mirrorfs.vfs.FileAttrs;
 import io.mirrorfs.vfs.StaleFileException;
 import io.mirrorfs.vfs.VfsFile;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -25,7 +26,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * continues the previous one doubles the window, up to {@link #MAX_WINDOW}, and the rest of the
  * body stays open on its connection for the next read ("parked", at most {@link #MAX_PARKED} per
  * handle, evicted when the pool runs short). So a sequential read costs one request per window
- * and never more than twice the bytes read.
+ * and never more than twice the bytes read. A read that names its reader's end
+ * ({@link #readWithin}, an archive member's data) caps the window there: a request never asks for
+ * more than the larger of that read's own length and the bytes up to the reader's end, so reading
+ * a member costs about the member, not the member plus a doubled window past it.
+ *
+ * <p>A read that another read of this handle's request will reach next (the body it is reading
+ * runs on to this read's offset, at most {@link #SKIP_LIMIT} past where that read stops) waits
+ * for that body to be parked and continues it, up to the read timeout, instead of sending a
+ * second request for bytes already on their way: a cache fetching the next block ahead while
+ * the reader fetches the current one would otherwise get the next block twice, once in the
+ * reader's doubled window and once in a request of its own. For the same reason a new request
+ * stops where a body of this handle, parked or being read, starts.
  *
  * <p>Servers that ignore {@code Range} (answer 200 with the whole file) still work: the body is
  * read from the start, skipping to the offset, and kept open, so sequential reads cost one
@@ -52,6 +64,8 @@ final class HttpFile implements VfsFile {
     private final FileAttrs attrs;
     private final Validator pinned;
     private final List<Cursor> parked = new ArrayList<>();
+    /** The reads of this handle now using a body or opening one; guarded by this. */
+    private final List<Flight> flights = new ArrayList<>();
     private volatile boolean ignoresRange;
     private long lastEnd = -1;
     private long window;
@@ -72,6 +86,11 @@ final class HttpFile implements VfsFile {
 
     @Override
     public int read(long offset, ByteBuffer dst) throws IOException {
+        return readWithin(offset, dst, Long.MAX_VALUE);
+    }
+
+    @Override
+    public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
         if (offset < 0) {
             throw new IllegalArgumentException("negative offset " + offset);
         }
@@ -86,8 +105,9 @@ final class HttpFile implements VfsFile {
         while (done < want) {
             long at = offset + done;
             Cursor c = null;
+            Flight flight = new Flight();
             try {
-                c = cursorFor(at, want - done);
+                c = cursorFor(at, want - done, readerEnd, flight);
                 int n = c.readInto(dst, at, want - done);
                 done += n;
                 park(c);
@@ -106,6 +126,8 @@ final class HttpFile implements VfsFile {
                     throw new IOException("reading " + source.redacted(url) + " at offset " + at + ": " + e.getMessage(), e);
                 }
                 HttpSource.sleep(100L << (failures - 1));
+            } finally {
+                land(flight);
             }
         }
         synchronized (this) {
@@ -114,27 +136,89 @@ final class HttpFile implements VfsFile {
         return want;
     }
 
-    /** Returns an open body positioned at or shortly before {@code at}, or a new request. */
-    private Cursor cursorFor(long at, int len) throws IOException {
+    /**
+     * Returns an open body positioned at or shortly before {@code at}, or a new request for at
+     * least {@code len} bytes and, within the window, for no more than up to {@code readerEnd};
+     * first waits for a body another read will leave just before {@code at}. Registers
+     * {@code flight} as this read's until {@link #land}.
+     */
+    private Cursor cursorFor(long at, int len, long readerEnd, Flight flight) throws IOException {
         long request;
+        long to;
         synchronized (this) {
-            if (closed) {
-                throw new IOException("file handle closed: " + name);
-            }
-            for (int i = 0; i < parked.size(); i++) {
-                Cursor c = parked.get(i);
+            long deadline = System.nanoTime() + source.options().readTimeout().toNanos();
+            while (true) {
+                if (closed) {
+                    throw new IOException("file handle closed: " + name);
+                }
                 long limit = ignoresRange ? Long.MAX_VALUE : SKIP_LIMIT;
-                if (c.pos <= at && at - c.pos <= limit && at < c.end && c.claim()) {
-                    parked.remove(i);
-                    source.pool().unpark(c);
-                    return c;
+                for (int i = 0; i < parked.size(); i++) {
+                    Cursor c = parked.get(i);
+                    if (c.pos <= at && at - c.pos <= limit && at < c.end && c.claim()) {
+                        parked.remove(i);
+                        source.pool().unpark(c);
+                        fly(flight, c.pos, at + len, c.end);
+                        return c;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !awaited(at, limit)) {
+                    break;
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted reading " + name);
                 }
             }
             boolean sequential = at == lastEnd;
             window = sequential ? Math.min(MAX_WINDOW, Math.max(window * 2, len)) : len;
-            request = Math.max(window, len);
+            request = Math.max(len, Math.min(window, readerEnd - at));
+            to = Math.min(attrs.size(), at + request);
+            for (Flight f : flights) {
+                if (f.from > at && f.from < to) {
+                    to = f.from; // those bytes are already on their way
+                }
+            }
+            for (Cursor c : parked) {
+                if (c.pos > at && c.pos < to) {
+                    to = c.pos; // and those are waiting in a body of this handle
+                }
+            }
+            to = Math.max(to, Math.min(attrs.size(), at + len));
+            fly(flight, at, at + len, to);
         }
-        return open(at, Math.min(attrs.size(), at + request));
+        Cursor c = open(at, to);
+        synchronized (this) {
+            flight.from = c.pos; // a server ignoring Range sends the whole file
+            flight.to = c.end;
+        }
+        return c;
+    }
+
+    /** Returns whether a read in flight will leave its body at most {@code limit} before {@code at}, still covering it. */
+    private boolean awaited(long at, long limit) {
+        for (Flight f : flights) {
+            if (f.leaveAt <= at && at < f.to && at - f.leaveAt <= limit) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void fly(Flight flight, long from, long leaveAt, long to) {
+        flight.from = from;
+        flight.leaveAt = leaveAt;
+        flight.to = to;
+        flights.add(flight);
+    }
+
+    /** Ends {@code flight} (its body parked, finished or dropped) and wakes the reads waiting for it. */
+    private synchronized void land(Flight flight) {
+        if (flights.remove(flight)) {
+            notifyAll();
+        }
     }
 
     /** Sends {@code GET} for bytes {@code [from, to)} with If-Range, and checks the answer against the pinned version. */
@@ -247,6 +331,7 @@ final class HttpFile implements VfsFile {
             closed = true;
             toClose = new ArrayList<>(parked);
             parked.clear();
+            notifyAll();
         }
         for (Cursor c : toClose) {
             source.pool().unpark(c);
@@ -259,6 +344,16 @@ final class HttpFile implements VfsFile {
                 }
             }
         }
+    }
+
+    /**
+     * A read using a body that runs from {@code from} (where the body was when the read took it)
+     * to {@code to}; the read will leave it at {@code leaveAt}. Identity matters.
+     */
+    private static final class Flight {
+        long from;
+        long leaveAt;
+        long to;
     }
 
     /** An open ranged body: the next byte it delivers is at file offset {@code pos}; it ends before {@code end}. */

@@ -1,0 +1,145 @@
+package io.mirrorfs.vfs.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mirrorfs.testing.NginxServer;
+import io.mirrorfs.vfs.SourceOptions;
+import io.mirrorfs.vfs.VfsFile;
+import io.mirrorfs.vfs.VfsPath;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.net.ssl.SSLSocketFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP file and the reader's end ({@link VfsFile#readWithin}), and concurrent reads of one
+ * handle, counted in the bytes a real nginx sent.
+ */
+class HttpReaderEndTest {
+
+    private static final int MIB = 1 << 20;
+    private static final int SIZE = 16 * MIB;
+    private static byte[] data;
+
+    @TempDir
+    static Path tmp;
+    static NginxServer nginx;
+
+    @BeforeAll
+    static void serve() throws IOException {
+        data = new byte[SIZE];
+        new Random(5).nextBytes(data);
+        Path www = Files.createDirectories(tmp.resolve("www"));
+        Files.write(www.resolve("f.bin"), data);
+        for (Path p : List.of(tmp, www)) { // nginx's workers run as nobody
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.setPosixFilePermissions(www.resolve("f.bin"), PosixFilePermissions.fromString("rw-r--r--"));
+        nginx = NginxServer.start(www, NginxServer.Listing.EXACT);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (nginx != null) {
+            nginx.close();
+        }
+    }
+
+    private static HttpSource source() throws IOException {
+        return HttpSourceFactory.create(URI.create(nginx.url()), SourceOptions.DEFAULTS, HttpSettings.DEFAULTS,
+                (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    /** Reads {@code [from, to)} in {@code chunk} pieces and checks the bytes. */
+    private static void readRange(VfsFile f, long from, long to, int chunk, long readerEnd) throws IOException {
+        for (long off = from; off < to; off += chunk) {
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(chunk, to - off));
+            while (b.hasRemaining()) {
+                if (readerEnd == Long.MAX_VALUE) {
+                    f.read(off + b.position(), b);
+                } else {
+                    f.readWithin(off + b.position(), b, readerEnd);
+                }
+            }
+            assertArrayEquals(Arrays.copyOfRange(data, (int) off, (int) off + b.capacity()), b.array(), "at " + off);
+        }
+    }
+
+    @Test
+    void windowsStopAtTheReadersEnd() throws Exception {
+        long from = 2L * MIB;
+        long end = 7L * MIB + 100;
+        try (HttpSource http = source(); VfsFile f = http.open(VfsPath.parse("/f.bin"))) {
+            nginx.resetCounters();
+            readRange(f, from, end, MIB, end);
+            assertEquals(end - from, nginx.bytesSent(), "requests: " + nginx.accessLogLines());
+        }
+    }
+
+    @Test
+    void aReadPastTheReadersEndIsStillServedWhole() throws Exception {
+        try (HttpSource http = source(); VfsFile f = http.open(VfsPath.parse("/f.bin"))) {
+            readRange(f, 0, 3L * MIB, MIB, 1000); // the end is a hint, never a limit
+        }
+    }
+
+    @Test
+    void withoutAnEndTheWindowsGrowAsBefore() throws Exception {
+        try (HttpSource http = source(); VfsFile f = http.open(VfsPath.parse("/f.bin"))) {
+            nginx.resetCounters();
+            readRange(f, 0, 4L * MIB, MIB, Long.MAX_VALUE);
+            long requests = nginx.requestCount();
+            assertEquals(3, requests, "windows of 1, 2 and 4 MiB: " + nginx.accessLogLines());
+        }
+    }
+
+    /**
+     * Two readers of one handle, each taking the next block at the same moment (a cache's reader
+     * and its read-ahead): the doubled window of one would cover the other's block, so one waits
+     * for the body the other is reading, or the later request stops where the earlier one's body
+     * starts. Either way nothing is sent twice.
+     */
+    @Test
+    void concurrentReadsOfNeighbouringBlocksAreNotFetchedTwice() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (HttpSource http = source(); VfsFile f = http.open(VfsPath.parse("/f.bin"))) {
+            nginx.resetCounters();
+            CyclicBarrier together = new CyclicBarrier(2);
+            for (long block = 0; block < SIZE / MIB; block += 2) {
+                List<Future<?>> pair = new ArrayList<>();
+                for (long b : new long[] {block, block + 1}) {
+                    pair.add(pool.submit(() -> {
+                        together.await();
+                        readRange(f, b * MIB, (b + 1) * MIB, MIB, SIZE);
+                        return null;
+                    }));
+                }
+                for (Future<?> done : pair) {
+                    done.get();
+                }
+            }
+            long sent = nginx.bytesSent();
+            assertEquals(SIZE, sent, "requests: " + nginx.accessLogLines());
+            assertTrue(nginx.requestCount() <= SIZE / MIB, "requests: " + nginx.accessLogLines());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
