@@ -258,6 +258,16 @@ final class FtpConnectionPool implements Closeable {
         }
     }
 
+    /** Returns the number of transfers parked between reads (for tests). */
+    int parkedTransfers() {
+        lock.lock();
+        try {
+            return parked.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Returns the number of connections open or being opened (for tests and logs). */
     int liveConnections() {
         lock.lock();

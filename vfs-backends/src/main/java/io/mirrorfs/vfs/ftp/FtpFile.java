@@ -80,6 +80,21 @@ final class FtpFile implements VfsFile {
 
     @Override
     public int read(long offset, ByteBuffer dst) throws IOException {
+        return read(offset, dst, Long.MAX_VALUE);
+    }
+
+    /**
+     * Reads as {@link #read(long, ByteBuffer)}; a transfer that reaches {@code readerEnd} (the end
+     * of an archive member being read) is stopped instead of parked. Why: RETR has no end offset,
+     * so a parked transfer keeps the server sending past the member into the socket buffers and
+     * holds a pooled connection for as long as the archive handle lives.
+     */
+    @Override
+    public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
+        return read(offset, dst, readerEnd);
+    }
+
+    private int read(long offset, ByteBuffer dst, long readerEnd) throws IOException {
         if (closed.get()) {
             throw new IOException(display + ": read after close");
         }
@@ -114,7 +129,7 @@ final class FtpFile implements VfsFile {
                 if (done < want) {
                     throw new EOFException("data stream ended at offset " + t.position() + " of " + pinned.size());
                 }
-                settle(t);
+                settle(t, readerEnd);
                 return done;
             } catch (FileSystemException e) {
                 throw e;
@@ -251,10 +266,13 @@ final class FtpFile implements VfsFile {
         }
     }
 
-    /** Parks a transfer with more to read; at the pinned end, checks the stream ends there too. */
-    private void settle(Transfer t) throws IOException {
+    /**
+     * Parks a transfer with more to read, unless it reached its reader's end; at the pinned end,
+     * checks the stream ends there too.
+     */
+    private void settle(Transfer t, long readerEnd) throws IOException {
         if (t.position() < pinned.size()) {
-            if (closed.get()) {
+            if (closed.get() || t.position() >= readerEnd) {
                 pool.releaseOwner(this);
                 finishAndRelease(t);
             } else {
