@@ -44,4 +44,12 @@ class CacheConfigTest {
         assertEquals(c.maxBytes(), c.sharedBytes() + c.pinnedBytes());
         assertEquals(64L << 20, c.pinnedBytes());
     }
+
+    @Test
+    void dirReadAheadOutsideItsRangeIsRefusedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CacheConfig.builder().dirReadAhead(-1).build());
+        assertTrue(e.getMessage().contains("--dir-read-ahead must be from 0 to 64"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CacheConfig.builder().dirReadAhead(65).build());
+        assertTrue(CacheConfig.builder().dirReadAhead(0).build().dirReadAhead() == 0);
+    }
 }

@@ -42,7 +42,7 @@ final class CacheSettings {
      *
      * @throws IllegalArgumentException naming the conflicting options
      */
-    static CacheConfig config(long cacheSize, long blockSize, int readAhead, Duration ttl, Path cacheDir, Long diskCacheSize,
+    static CacheConfig config(long cacheSize, long blockSize, int readAhead, int dirReadAhead, Duration ttl, Path cacheDir, Long diskCacheSize,
                               List<String> userFuseOptions) {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("--dir-cache-ttl must not be negative, got " + ttl);
@@ -61,6 +61,7 @@ final class CacheSettings {
                 .maxBytes(cacheSize)
                 .blockSize((int) blockSize)
                 .readAheadBlocks(readAhead)
+                .dirReadAhead(dirReadAhead)
                 .randomFetchSize((int) Math.min(64 << 10, blockSize))
                 .metadataTtl(ttl.minus(kernelAttr))
                 .negativeTtl(max(Duration.ZERO, negativeTotal(ttl).minus(kernelNegative)));

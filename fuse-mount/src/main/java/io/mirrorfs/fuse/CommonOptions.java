@@ -61,6 +61,10 @@ final class CommonOptions {
             description = "Blocks fetched ahead of a sequential reader; 0 disables (default: ${DEFAULT-VALUE}).")
     int readAhead;
 
+    @Option(names = "--dir-read-ahead", paramLabel = "DIRS", defaultValue = "4",
+            description = "During a directory walk (find, du, ls -R, rsync), list this many of the next sibling directories in the background; 0 disables (default: ${DEFAULT-VALUE}).")
+    int dirReadAhead;
+
     @Option(names = "--dir-cache-ttl", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "60s",
             description = "How long file attributes and listings are reused before asking the server again; an upstream change shows after at most this long (default: ${DEFAULT-VALUE}).")
     Duration dirCacheTtl;
@@ -95,7 +99,7 @@ final class CommonOptions {
 
     /** Returns the cache settings, checked against each other and the kernel timeouts. */
     io.mirrorfs.cache.CacheConfig cacheConfig() {
-        return CacheSettings.config(cacheSize, blockSize, readAhead, dirCacheTtl, cacheDir, diskCacheSize, fuseOptions);
+        return CacheSettings.config(cacheSize, blockSize, readAhead, dirReadAhead, dirCacheTtl, cacheDir, diskCacheSize, fuseOptions);
     }
 
     /**

@@ -14,7 +14,7 @@ import picocli.CommandLine;
 class CacheSettingsTest {
 
     private static CacheConfig config(Duration ttl, List<String> fuse) {
-        return CacheSettings.config(256L << 20, 1 << 20, 4, ttl, null, null, fuse);
+        return CacheSettings.config(256L << 20, 1 << 20, 4, 4, ttl, null, null, fuse);
     }
 
     @Test
@@ -41,9 +41,9 @@ class CacheSettingsTest {
     @Test
     void diskOptionsAreCheckedTogether() {
         String msg = assertThrows(IllegalArgumentException.class,
-                () -> CacheSettings.config(256L << 20, 1 << 20, 4, Duration.ofSeconds(60), null, 1L << 30, List.of())).getMessage();
+                () -> CacheSettings.config(256L << 20, 1 << 20, 4, 4, Duration.ofSeconds(60), null, 1L << 30, List.of())).getMessage();
         assertTrue(msg.contains("--disk-cache-size") && msg.contains("--cache-dir"), msg);
-        CacheConfig c = CacheSettings.config(256L << 20, 1 << 20, 4, Duration.ofSeconds(60), Path.of("/var/cache/m"), 2L << 30, List.of());
+        CacheConfig c = CacheSettings.config(256L << 20, 1 << 20, 4, 4, Duration.ofSeconds(60), Path.of("/var/cache/m"), 2L << 30, List.of());
         assertEquals(2L << 30, c.diskMaxBytes());
     }
 

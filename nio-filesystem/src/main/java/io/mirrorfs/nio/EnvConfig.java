@@ -32,7 +32,8 @@ import java.util.TreeSet;
  * {@code retries}, {@code maxConnections} (integers), {@code credentialsFile} ({@code Path} or
  * string), {@code showOutsideSymlinks}, {@code ftpActiveMode} (booleans); the cache settings
  * of the FUSE mount: {@code cacheSize}, {@code blockSize}, {@code diskCacheSize} (bytes, or
- * strings such as {@code 64M}), {@code readAhead} (blocks), {@code dirCacheTtl} (duration),
+ * strings such as {@code 64M}), {@code readAhead} (blocks), {@code dirReadAhead} (directories),
+ * {@code dirCacheTtl} (duration),
  * {@code cacheDir} (path: the persistent disk tier, which also keeps archive indexes); and
  * {@code archives} ({@code hidden}, {@code visible} or {@code off}). As in a mount without
  * {@code --archive-index-memory}, archive checkpoints may take a quarter of {@code cacheSize}
@@ -49,7 +50,7 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options, CacheConfig ca
 
     private static final Set<String> KEYS = new TreeSet<>(List.of("sources", "connectTimeout", "readTimeout", "retries",
             "maxConnections", "credentialsFile", "showOutsideSymlinks", "ftpActiveMode", "cacheSize", "blockSize",
-            "readAhead", "dirCacheTtl", "cacheDir", "diskCacheSize", "archives"));
+            "readAhead", "dirReadAhead", "dirCacheTtl", "cacheDir", "diskCacheSize", "archives"));
 
     /** Validates that there is at least one source and no mount path twice. */
     EnvConfig {
@@ -122,6 +123,9 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options, CacheConfig ca
         }
         if (env.containsKey("readAhead")) {
             c.readAheadBlocks(integer(env, "readAhead"));
+        }
+        if (env.containsKey("dirReadAhead")) {
+            c.dirReadAhead(integer(env, "dirReadAhead"));
         }
         if (env.containsKey("dirCacheTtl")) {
             c.metadataTtl(duration(env, "dirCacheTtl"));

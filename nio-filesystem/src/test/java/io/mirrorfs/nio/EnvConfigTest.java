@@ -68,11 +68,12 @@ class EnvConfigTest {
     @Test
     void cacheAndArchiveSettingsMatchTheMountOptions(@TempDir Path dir) {
         EnvConfig c = EnvConfig.parse(Map.of("sources", "/=file:///x", "cacheSize", "64M", "blockSize", 1 << 16,
-                "readAhead", "2", "dirCacheTtl", "30s", "cacheDir", dir.toString(), "diskCacheSize", "2G", "archives", "visible"));
+                "readAhead", "2", "dirReadAhead", "7", "dirCacheTtl", "30s", "cacheDir", dir.toString(), "diskCacheSize", "2G", "archives", "visible"));
         CacheConfig cache = c.cache();
         assertEquals(64L << 20, cache.maxBytes());
         assertEquals(1 << 16, cache.blockSize());
         assertEquals(2, cache.readAheadBlocks());
+        assertEquals(7, cache.dirReadAhead());
         assertEquals(Duration.ofSeconds(30), cache.metadataTtl());
         assertEquals(2L << 30, cache.diskMaxBytes());
         assertEquals(ArchiveVisibility.VISIBLE, c.archives().visibility());
