@@ -5,13 +5,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * vsftpd ({@code /usr/sbin/vsftpd}) serving a directory to anonymous users on 127.0.0.1.
  *
  * <p>vsftpd lists with Unix {@code LIST} only (no MLSD), offers {@code UTF8}, {@code SIZE},
  * {@code MDTM}, {@code EPSV} and {@code REST STREAM}. Every command is logged
- * ({@code log_ftp_protocol}) and counted by {@link #commandCount()}.
+ * ({@code log_ftp_protocol}) and counted by {@link #commandCount()}; the bytes of every download,
+ * complete or stopped, by {@link #bytesSent()}.
  *
  * <pre>{@code
  * try (VsftpdServer ftp = VsftpdServer.builder(dir).maxPerIp(2).start()) {
@@ -21,9 +24,13 @@ import java.util.List;
  */
 public final class VsftpdServer extends FtpTestServer {
 
+    /** A transfer log line of a download ({@code xferlog_std_format=NO}); group 1 is the bytes sent. */
+    private static final Pattern DOWNLOAD = Pattern.compile("(?:OK|FAIL) DOWNLOAD: .*, (\\d+) bytes,");
+
     private int maxPerIp;
     private int idleSeconds = 300;
     private TestCertificate certificate;
+    private long countedDownloadBytes;
 
     private VsftpdServer(Path root) throws IOException {
         super(root);
@@ -133,6 +140,45 @@ public final class VsftpdServer extends FtpTestServer {
     @Override
     protected long loggedCommands() throws IOException {
         return countLines("FTP command:");
+    }
+
+    /**
+     * Returns the file bytes vsftpd sent since the last {@link #resetCounters()}: the sum of its
+     * transfer log's {@code OK DOWNLOAD} and {@code FAIL DOWNLOAD} (a transfer the client stopped)
+     * lines. A transfer is logged when it ends, so a running one is not counted yet; a stopped one
+     * counts what the server had written into the socket buffers too.
+     */
+    public long bytesSent() throws IOException {
+        return loggedDownloadBytes() - countedDownloadBytes;
+    }
+
+    /** Returns the transfer log's {@code DOWNLOAD} lines, for failure messages. */
+    public List<String> downloadLogLines() throws IOException {
+        Path log = work.resolve("vsftpd.log");
+        if (!Files.exists(log)) {
+            return List.of();
+        }
+        try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> DOWNLOAD.matcher(l).find()).toList();
+        }
+    }
+
+    /** Starts counting commands and sent bytes from now. */
+    @Override
+    public void resetCounters() throws IOException {
+        super.resetCounters();
+        countedDownloadBytes = loggedDownloadBytes();
+    }
+
+    private long loggedDownloadBytes() throws IOException {
+        long sum = 0;
+        for (String line : downloadLogLines()) {
+            Matcher m = DOWNLOAD.matcher(line);
+            if (m.find()) {
+                sum += Long.parseLong(m.group(1));
+            }
+        }
+        return sum;
     }
 
     private long countLines(String marker) throws IOException {
