@@ -172,7 +172,10 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
             pin(k, b.get());
             return b.get();
         }
-        k = sequential ? full : small;
+        // A reader whose end lies within the small piece (an archive's format detection at offset
+        // 0, a zip local header) needs no whole block, even where its read looks sequential.
+        boolean endsInPiece = readerEnd != NO_END && readerEnd <= small.offset() + small.length();
+        k = sequential && !endsInPiece ? full : small;
         BlockKey chosen = k;
         Block loaded = cache.load(chosen, expectedLength(chosen), (dst, len) -> fetch(chosen, dst, len, readerEnd), false);
         pin(chosen, loaded);

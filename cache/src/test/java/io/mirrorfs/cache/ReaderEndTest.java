@@ -87,6 +87,19 @@ class ReaderEndTest {
     }
 
     @Test
+    void aReaderEndingWithinTheSmallPieceFetchesOnlyThatPieceEvenAtOffsetZero() throws Exception {
+        CachingVfs vfs = cached(8);
+        try (VfsFile f = vfs.open(FILE)) {
+            ByteBuffer head = ByteBuffer.allocate(4096); // an archive's format detection
+            f.readWithin(0, head, 4096);
+            executor.runAll();
+            assertArrayEquals(Arrays.copyOfRange(DATA, 0, 4096), head.array());
+        }
+        assertEquals(List.of(0L), counting.readOffsets, "one fetch, no read-ahead");
+        assertEquals((long) SMALL, counting.bytesRead.get(), "the small piece, not the whole block a first read at 0 would get");
+    }
+
+    @Test
     void readsWithoutAnEndKeepTheUsualReadAheadAndPassNone() throws Exception {
         CachingVfs vfs = cached(8);
         try (VfsFile f = vfs.open(FILE)) {

@@ -136,7 +136,9 @@ record ArchiveFormat(Container container, Compression compression) {
 
     private static byte[] head(RandomAccessBytes file, int max) throws IOException {
         ByteBuffer b = ByteBuffer.allocate((int) Math.min(max, file.size()));
-        while (b.hasRemaining() && file.read(b.position(), b) > 0) {
+        // readWithin: only these bytes are wanted, so a cache or an FTP transfer fetches no more
+        // (a first read at offset 0 otherwise looks like the start of a sequential reader).
+        while (b.hasRemaining() && file.readWithin(b.position(), b, max) > 0) {
             // keep reading: a source may return short reads
         }
         return Arrays.copyOf(b.array(), b.position());

@@ -215,7 +215,11 @@ final class ArchiveOpener {
     /** Reads the local file header (APPNOTE 4.3.7) for where the data starts: 30 bytes plus name and extra. */
     private static long zipDataOffset(RandomAccessBytes raw, ZipArchiveEntry e) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(30).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        raw.readFully(e.getLocalHeaderOffset(), header);
+        // The member's data follows the header: name and extra field (each at most 64 KiB), then
+        // the compressed bytes; the reader ends there at the latest.
+        long compressed = e.getCompressedSize();
+        raw.readFullyWithin(e.getLocalHeaderOffset(), header,
+                compressed < 0 ? Long.MAX_VALUE : e.getLocalHeaderOffset() + 30 + 2 * 0xffffL + compressed);
         if (header.getInt(0) != 0x04034b50) {
             throw new IOException("zip entry " + e.getName() + ": no local file header at " + e.getLocalHeaderOffset());
         }
