@@ -47,7 +47,11 @@ final class ArchiveReadCost {
     }
 
     /** What a server sent for opening a zip, and then for reading one of its members. */
-    record Cost(long opening, long member) {
+    private record Cost(long opening, long member) {
+    }
+
+    /** What a server sent for reading one member, and that member's bytes in its zip (compressed, if deflated). */
+    record MemberCost(long sent, long memberBytes) {
     }
 
     /** The size of {@value #STORED_ZIP}, and the compressed size of every member of {@value #DEFLATED_ZIP} by name. */
@@ -116,13 +120,40 @@ final class ArchiveReadCost {
     }
 
     /**
+     * Reads stored member 37 of {@value #STORED_ZIP} (checking the zip is over 200 MB) as
+     * {@link #openAndRead} does, and checks that opening the zip fetched less than
+     * {@link #OPENING_SLACK}.
+     */
+    static MemberCost storedMember(Zips zips, String url, CacheConfig config, SentBytes server) throws Exception {
+        assertTrue(zips.storedZipSize() > 200_000_000L, "zip of " + zips.storedZipSize() + " bytes");
+        int which = 37;
+        Cost cost = openAndRead(url, config, STORED_ZIP, MEMBERS, storedName(which), member(which), server);
+        assertTrue(cost.opening() < OPENING_SLACK,
+                "opening the zip fetched " + cost.opening() + " bytes of " + zips.storedZipSize());
+        return new MemberCost(cost.member(), MEMBER_SIZE);
+    }
+
+    /**
+     * Reads deflated member 5 of {@value #DEFLATED_ZIP} (checking it compressed to less than 3/4 of
+     * its size) as {@link #openAndRead} does.
+     */
+    static MemberCost deflatedMember(Zips zips, String url, CacheConfig config, SentBytes server) throws Exception {
+        int which = 5;
+        String name = deflatedName(which);
+        long compressed = zips.deflatedSizes().get(name);
+        assertTrue(compressed < MEMBER_SIZE * 3L / 4, "member compressed to " + compressed + " bytes");
+        Cost cost = openAndRead(url, config, DEFLATED_ZIP, DEFLATED_MEMBERS, name, compressible(which), server);
+        return new MemberCost(cost.member(), compressed);
+    }
+
+    /**
      * In a mirror assembled over {@code url} as the mount does, lists {@code zip} (which holds
      * {@code members} members), then reads its member {@code name} whole and checks it is
      * {@code expected}. The member's cost is counted after the mirror closed, so a transfer still
      * running then (a parked FTP {@code RETR}, which the server logs only when it ends) is counted
      * too, and charged to the member.
      */
-    static Cost openAndRead(String url, CacheConfig config, String zip, int members, String name, byte[] expected,
+    private static Cost openAndRead(String url, CacheConfig config, String zip, int members, String name, byte[] expected,
             SentBytes server) throws Exception {
         long start = settled(server);
         long opening;
@@ -145,8 +176,14 @@ final class ArchiveReadCost {
         return memberBytes + 2L * config.blockSize() + 3L * config.randomFetchSize() + stoppedInFlight;
     }
 
-    /** Checks {@code memberBytes <= sent <= bound}; {@code log} is what the server logged, for the message. */
-    static void assertAboutTheMember(long sent, long memberBytes, long bound, Object log) {
+    /**
+     * Checks {@code memberBytes <= sent <=} {@link #bound}{@code (memberBytes, config, stoppedInFlight)};
+     * {@code log} is what the server logged, for the message.
+     */
+    static void assertAboutTheMember(MemberCost cost, CacheConfig config, long stoppedInFlight, Object log) {
+        long sent = cost.sent();
+        long memberBytes = cost.memberBytes();
+        long bound = bound(memberBytes, config, stoppedInFlight);
         assertTrue(sent >= memberBytes && sent <= bound, "reading a member of " + memberBytes + " bytes fetched " + sent
                 + " bytes (bound " + bound + "); the server logged: " + log);
     }

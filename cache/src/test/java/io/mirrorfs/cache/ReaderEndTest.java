@@ -3,9 +3,8 @@ package io.mirrorfs.cache;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.mirrorfs.vfs.DirEntry;
-import io.mirrorfs.vfs.FileAttrs;
-import io.mirrorfs.vfs.Vfs;
+import io.mirrorfs.testing.ForwardingVfs;
+import io.mirrorfs.testing.ForwardingVfsFile;
 import io.mirrorfs.vfs.VfsFile;
 import io.mirrorfs.vfs.VfsPath;
 import java.io.IOException;
@@ -45,7 +44,7 @@ class ReaderEndTest {
     private CachingVfs cached(int readAheadBlocks) throws IOException {
         cache = BlockCache.create(CacheConfig.builder().blockSize(BLOCK).randomFetchSize(SMALL).maxBytes(4L << 20)
                 .readAheadBlocks(readAheadBlocks).build(), executor, new FakeTicker());
-        return new CachingVfs(new EndRecording(counting, upstreamEnds), "/m=mem:", cache);
+        return new CachingVfs(ForwardingVfs.wrappingFiles(counting, EndRecording::new), "/m=mem:", cache);
     }
 
     /** Reads {@code [from, to)} in {@code SMALL} pieces, as the archive layer reads a member, with {@code end}. */
@@ -130,60 +129,23 @@ class ReaderEndTest {
         }
     }
 
-    /** A source whose files record the reader's end of each read. */
-    private record EndRecording(Vfs inner, List<Long> ends) implements Vfs {
+    /** A file that records the reader's end of each read in {@link #upstreamEnds}, and reads plainly upstream. */
+    private final class EndRecording extends ForwardingVfsFile {
 
-        @Override
-        public FileAttrs stat(VfsPath path) throws IOException {
-            return inner.stat(path);
+        EndRecording(VfsFile file) {
+            super(file);
         }
 
         @Override
-        public List<DirEntry> list(VfsPath dir) throws IOException {
-            return inner.list(dir);
+        public int read(long offset, ByteBuffer dst) throws IOException {
+            upstreamEnds.add(-1L);
+            return delegate().read(offset, dst);
         }
 
         @Override
-        public String readlink(VfsPath path) throws IOException {
-            return inner.readlink(path);
-        }
-
-        @Override
-        public VfsFile open(VfsPath path) throws IOException {
-            VfsFile f = inner.open(path);
-            return new VfsFile() {
-                @Override
-                public FileAttrs attrs() {
-                    return f.attrs();
-                }
-
-                @Override
-                public int read(long offset, ByteBuffer dst) throws IOException {
-                    ends.add(-1L);
-                    return f.read(offset, dst);
-                }
-
-                @Override
-                public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
-                    ends.add(readerEnd);
-                    return f.read(offset, dst);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    f.close();
-                }
-            };
-        }
-
-        @Override
-        public String describe() {
-            return inner.describe();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
+        public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
+            upstreamEnds.add(readerEnd);
+            return delegate().read(offset, dst);
         }
     }
 }

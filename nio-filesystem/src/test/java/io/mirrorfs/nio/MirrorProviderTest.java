@@ -8,13 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mirrorfs.vfs.DirEntry;
-import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.testing.ForwardingVfs;
 import io.mirrorfs.vfs.MemoryVfs;
 import io.mirrorfs.vfs.StaleFileException;
 import io.mirrorfs.vfs.Vfs;
-import io.mirrorfs.vfs.VfsFile;
-import io.mirrorfs.vfs.VfsPath;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -462,38 +459,12 @@ class MirrorProviderTest {
         assertThrows(IllegalArgumentException.class, () -> MirrorFileSystems.newFileSystem("bad name", other));
     }
 
-    /** A forwarding VFS that counts {@link #close} calls. */
-    private static final class ClosingVfs implements Vfs {
-        private final Vfs delegate;
+    /** A forwarding VFS that counts {@link #close} calls (and does not close its delegate). */
+    private static final class ClosingVfs extends ForwardingVfs {
         final AtomicInteger closes = new AtomicInteger();
 
         ClosingVfs(Vfs delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public FileAttrs stat(VfsPath path) throws IOException {
-            return delegate.stat(path);
-        }
-
-        @Override
-        public List<DirEntry> list(VfsPath dir) throws IOException {
-            return delegate.list(dir);
-        }
-
-        @Override
-        public String readlink(VfsPath path) throws IOException {
-            return delegate.readlink(path);
-        }
-
-        @Override
-        public VfsFile open(VfsPath path) throws IOException {
-            return delegate.open(path);
-        }
-
-        @Override
-        public String describe() {
-            return delegate.describe();
+            super(delegate);
         }
 
         @Override

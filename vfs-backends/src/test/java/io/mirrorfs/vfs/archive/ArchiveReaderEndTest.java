@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mirrorfs.vfs.DirEntry;
-import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.testing.ForwardingVfs;
+import io.mirrorfs.testing.ForwardingVfsFile;
 import io.mirrorfs.vfs.MemoryVfs;
-import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsFile;
 import io.mirrorfs.vfs.VfsPath;
 import java.io.ByteArrayOutputStream;
@@ -108,7 +107,7 @@ class ArchiveReaderEndTest {
 
     private ArchiveLayer layer(String path, byte[] archive) {
         MemoryVfs memory = new MemoryVfs("m").file(path, archive, Instant.ofEpochSecond(1_600_000_000L));
-        return new ArchiveLayer(new Recording(memory, reads), ArchiveOptions.builder().build());
+        return new ArchiveLayer(ForwardingVfs.wrappingFiles(memory, Recording::new), ArchiveOptions.builder().build());
     }
 
     /** A zip entry to write. */
@@ -149,60 +148,23 @@ class ArchiveReaderEndTest {
         return b;
     }
 
-    /** A pass-through source whose files record every read. */
-    private record Recording(Vfs inner, List<Read> reads) implements Vfs {
+    /** A file of the archive's source that records every read in {@link #reads}. */
+    private final class Recording extends ForwardingVfsFile {
 
-        @Override
-        public FileAttrs stat(VfsPath path) throws IOException {
-            return inner.stat(path);
+        Recording(VfsFile file) {
+            super(file);
         }
 
         @Override
-        public List<DirEntry> list(VfsPath dir) throws IOException {
-            return inner.list(dir);
+        public int read(long offset, ByteBuffer dst) throws IOException {
+            return readWithin(offset, dst, Long.MAX_VALUE);
         }
 
         @Override
-        public String readlink(VfsPath path) throws IOException {
-            return inner.readlink(path);
-        }
-
-        @Override
-        public VfsFile open(VfsPath path) throws IOException {
-            VfsFile f = inner.open(path);
-            return new VfsFile() {
-                @Override
-                public FileAttrs attrs() {
-                    return f.attrs();
-                }
-
-                @Override
-                public int read(long offset, ByteBuffer dst) throws IOException {
-                    return readWithin(offset, dst, Long.MAX_VALUE);
-                }
-
-                @Override
-                public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
-                    int n = f.read(offset, dst);
-                    reads.add(new Read(offset, Math.max(n, 0), readerEnd));
-                    return n;
-                }
-
-                @Override
-                public void close() throws IOException {
-                    f.close();
-                }
-            };
-        }
-
-        @Override
-        public String describe() {
-            return inner.describe();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
+        public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
+            int n = delegate().read(offset, dst);
+            reads.add(new Read(offset, Math.max(n, 0), readerEnd));
+            return n;
         }
     }
 }
