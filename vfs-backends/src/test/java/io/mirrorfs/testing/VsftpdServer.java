@@ -142,6 +142,11 @@ public final class VsftpdServer extends FtpTestServer {
         return countLines("FTP command:");
     }
 
+    /** Returns how many {@code RETR} commands (each a new download) vsftpd logged since it started. */
+    public long retrCount() throws IOException {
+        return countLines("\"RETR ");
+    }
+
     /**
      * Returns the file bytes vsftpd sent since the last {@link #resetCounters()}: the sum of its
      * transfer log's {@code OK DOWNLOAD} and {@code FAIL DOWNLOAD} (a transfer the client stopped)

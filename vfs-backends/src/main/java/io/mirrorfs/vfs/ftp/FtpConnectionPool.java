@@ -7,6 +7,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,12 +23,36 @@ import java.util.concurrent.locks.ReentrantLock;
  * sequential reads.
  *
  * <p>Never more than {@code max} connections exist at once (idle, lent, parked or being opened).
- * A borrower takes an idle connection, else opens one while under the bound, else takes over the
- * longest-parked transfer (stopping it cleanly), else waits. A {@code 421} on connect lowers the
- * bound to the connections already open (the server's real per-client limit) for a while, and
- * with none open retries with exponential backoff until the deadline. Idle connections get a
- * {@code NOOP} every keep-alive interval; transfers parked longer than that are stopped. Open
- * happens lazily: creating the pool does no I/O. Thread-safe.
+ * A borrower takes an idle connection, else opens one while under the bound, else takes over a
+ * parked transfer that is not protected (stopping it cleanly), else waits in line. A {@code 421}
+ * on connect lowers the bound to the connections already open (the server's real per-client
+ * limit) for a while, and with none open retries with exponential backoff until the deadline.
+ * Idle connections get a {@code NOOP} every keep-alive interval; transfers parked longer than
+ * that are stopped. Open happens lazily: creating the pool does no I/O. Thread-safe.
+ *
+ * <p>Sharing with more streams than connections: a reader parks its transfer between blocks and
+ * is back for the next one within milliseconds, and restarting a transfer costs a {@code REST} +
+ * {@code RETR} round trip, a new data connection and the bytes the server had already pushed into
+ * the socket buffers. Taking over the longest-parked transfer whenever a borrower found no idle
+ * connection stopped every stream before its owner came back once readers outnumbered
+ * connections: eight readers of a mount over four connections cost about one {@code RETR} per
+ * 1 MiB block. So a connection is leased: from a transfer's {@code RETR} until it has delivered
+ * {@link #LEASE_BYTES} or {@link #LEASE_NANOS} have passed. While the lease runs, the parked
+ * transfer is protected for {@link #QUANTUM_NANOS} after each park (its owner's next read is on
+ * its way; an owner that does not come back in time loses it). A transfer whose lease ran out is
+ * stopped when it is parked while someone waits, and its connection goes to the first in line;
+ * while no one waits it keeps streaming.
+ *
+ * <p>Borrowers that must wait are served in arrival order: only the first in line takes an idle
+ * connection, opens one or takes over an unprotected transfer (its owner's own first, then one of
+ * an owner with more than one parked, then the longest-parked), so an owner whose transfer was
+ * just stopped queues behind those already waiting. A borrower anywhere in line may replace a
+ * transfer of its own owner whose lease still runs (the cache's demand read and read-ahead of one
+ * handle at different offsets), and the replacement continues that lease: an owner cannot keep a
+ * connection from the others by renewing it. So the first in line gets a connection within about
+ * one lease plus one read, however continuously the others stream, and the line moves on by a
+ * connection per lease or sooner: for any sensible number of readers, well within the read
+ * timeout. The wait limit bounds every wait all the same.
  */
 final class FtpConnectionPool implements Closeable {
 
@@ -42,6 +67,12 @@ final class FtpConnectionPool implements Closeable {
     private static final long CAP_RESET_NANOS = TimeUnit.SECONDS.toNanos(60);
     /** Transfers a single handle may keep parked (e.g. the cache's demand read plus its read-ahead). */
     static final int PARKED_PER_OWNER = 2;
+    /** Bytes after which a transfer's lease runs out (see the class comment): 32 blocks of the cache. */
+    static final long LEASE_BYTES = 32L << 20;
+    /** Time after its {@code RETR} after which a transfer's lease runs out, whatever it delivered. */
+    static final long LEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** How long a parked transfer whose lease runs is protected from other borrowers after each park. */
+    static final long QUANTUM_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Connector connector;
     private final String display;
@@ -53,6 +84,10 @@ final class FtpConnectionPool implements Closeable {
     private final ArrayDeque<FtpConnection> idle = new ArrayDeque<>();
     /** Parked transfers in parking order (oldest first), with their owners. */
     private final LinkedHashMap<Transfer, Object> parked = new LinkedHashMap<>();
+    /** Borrowers waiting for a connection, first come first served (one ticket each). */
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+    /** Lent connections whose next transfer continues the lease of the one its owner replaced. */
+    private final Map<FtpConnection, Transfer> leaseOf = new HashMap<>();
     private int live;
     private int cap;
     private long capLoweredAt;
@@ -85,69 +120,245 @@ final class FtpConnectionPool implements Closeable {
      * @throws IOException if none became free within the wait limit, or connecting failed
      */
     FtpConnection borrow() throws IOException {
+        return borrow(null);
+    }
+
+    /**
+     * As {@link #borrow()} for {@code owner} (a handle that parks transfers, or null): the owner's
+     * own parked transfers may be replaced without waiting in line (see the class comment).
+     */
+    FtpConnection borrow(Object owner) throws IOException {
         long deadline = System.nanoTime() + waitLimit.toNanos();
         long backoffMillis = 50;
-        while (true) {
-            Transfer victim = null;
-            boolean open = false;
-            lock.lock();
-            try {
-                if (closed) {
-                    throw new IOException(display + ": source closed");
-                }
-                if (cap < max && System.nanoTime() - capLoweredAt > CAP_RESET_NANOS) {
-                    cap = max;
-                }
-                if (!idle.isEmpty()) {
-                    return idle.pollLast();
-                }
-                if (live < cap) {
-                    live++;
-                    open = true;
-                } else if (!parked.isEmpty()) {
-                    Iterator<Transfer> oldest = parked.keySet().iterator();
-                    victim = oldest.next();
-                    oldest.remove();
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new IOException(display + ": no FTP connection became free within " + waitLimit.toMillis()
-                                + " ms (" + live + " open, at most " + cap + ")");
+        Object ticket = new Object();
+        boolean queued = false;
+        try {
+            while (true) {
+                Transfer victim = null;
+                boolean open = false;
+                boolean replacingOwn = false;
+                lock.lock();
+                try {
+                    if (closed) {
+                        throw new IOException(display + ": source closed");
                     }
-                    changed.awaitNanos(left);
+                    long now = System.nanoTime();
+                    if (cap < max && now - capLoweredAt > CAP_RESET_NANOS) {
+                        cap = max;
+                    }
+                    // Only the first in line may take what is free: a borrower arriving later
+                    // (such as an owner whose transfer was just stopped for the first) queues.
+                    // Anyone may replace a transfer of its own owner: that takes nothing from others.
+                    if (waiting.isEmpty() || waiting.peekFirst() == ticket) {
+                        if (!idle.isEmpty()) {
+                            leave(ticket);
+                            queued = false;
+                            return idle.pollLast();
+                        }
+                        if (live < cap) {
+                            live++;
+                            open = true;
+                        } else {
+                            victim = victim(owner, now);
+                        }
+                    } else {
+                        victim = own(owner, now);
+                        replacingOwn = victim != null;
+                    }
+                    if (victim != null) {
+                        parked.remove(victim);
+                    }
+                    if (open || victim != null) {
+                        leave(ticket);
+                        queued = false;
+                    } else {
+                        if (!queued) {
+                            waiting.addLast(ticket);
+                            queued = true;
+                        }
+                        long left = deadline - now;
+                        if (left <= 0) {
+                            throw new IOException(display + ": no FTP connection became free within " + waitLimit.toMillis()
+                                    + " ms (" + live + " open, at most " + cap + ", " + parked.size() + " parked transfers, "
+                                    + waiting.size() + " waiting)");
+                        }
+                        changed.awaitNanos(Math.min(left, untilUnprotected(now)));
+                        continue;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException(display + ": interrupted waiting for a connection");
+                } finally {
+                    lock.unlock();
+                }
+                if (victim != null) {
+                    FtpConnection c = stop(victim);
+                    if (c != null) {
+                        if (replacingOwn) {
+                            continueLease(c, victim);
+                        }
+                        return c;
+                    }
+                    // Its connection broke and was discarded, which frees a place: back to where
+                    // the borrower was in line (first, unless it had replaced its own).
+                    queued = requeue(ticket, !replacingOwn);
                     continue;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException(display + ": interrupted waiting for a connection");
-            } finally {
-                lock.unlock();
-            }
-            if (victim != null) {
-                FtpConnection c = stop(victim);
-                if (c != null) {
+                try {
+                    FtpConnection c = connector.connect();
+                    startKeepAlive();
                     return c;
+                } catch (TooManyConnectionsException e) {
+                    int others = lowerCap();
+                    queued = requeue(ticket, true);
+                    if (others == 0) {
+                        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis) > deadline) {
+                            throw new IOException(display + ": server refuses connections: " + e.getMessage(), e);
+                        }
+                        LOG.log(Level.DEBUG, () -> display + ": 421 with no connection open; retrying");
+                        sleep(backoffMillis);
+                        backoffMillis = Math.min(backoffMillis * 2, 1000);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    forget();
+                    throw e;
                 }
+            }
+        } finally {
+            if (queued) {
+                lock.lock();
+                try {
+                    leave(ticket);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /**
+     * Returns the parked transfer a borrower for {@code owner} may take over, or null: one not
+     * protected, the owner's own first, then one of an owner with more than one parked, then the
+     * longest-parked; failing those, the older transfer of an owner with more than one parked
+     * (one stream per owner is protected, not two, while others wait); failing that, the owner's
+     * own (it protects a transfer from others, not from its owner, who needs a new one now, which
+     * is cheaper than waiting for another owner's lease). The caller holds the lock.
+     */
+    private Transfer victim(Object owner, long now) {
+        Map<Object, Integer> perOwner = new HashMap<>();
+        for (Object o : parked.values()) {
+            perOwner.merge(o, 1, Integer::sum);
+        }
+        Transfer best = null;
+        int bestRank = Integer.MAX_VALUE;
+        Map<Object, Integer> seen = new HashMap<>();
+        for (Map.Entry<Transfer, Object> e : parked.entrySet()) {
+            Transfer t = e.getKey();
+            Object o = e.getValue();
+            int count = perOwner.get(o);
+            boolean newestOfOwner = seen.merge(o, 1, Integer::sum) == count;
+            boolean own = owner != null && o == owner;
+            int rank;
+            if (!isProtected(t, now)) {
+                rank = own ? 0 : count > 1 ? 1 : 2;
+            } else if (!newestOfOwner) {
+                rank = 3;
+            } else if (own) {
+                rank = 4;
+            } else {
                 continue;
             }
-            try {
-                FtpConnection c = connector.connect();
-                startKeepAlive();
-                return c;
-            } catch (TooManyConnectionsException e) {
-                int others = lowerCap();
-                if (others == 0) {
-                    if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis) > deadline) {
-                        throw new IOException(display + ": server refuses connections: " + e.getMessage(), e);
-                    }
-                    LOG.log(Level.DEBUG, () -> display + ": 421 with no connection open; retrying");
-                    sleep(backoffMillis);
-                    backoffMillis = Math.min(backoffMillis * 2, 1000);
-                }
-            } catch (IOException | RuntimeException e) {
-                forget();
-                throw e;
+            if (rank < bestRank) {
+                best = t;
+                bestRank = rank;
             }
+        }
+        return best;
+    }
+
+    /**
+     * Returns {@code owner}'s parked transfer that a borrower behind others in line may replace
+     * (an unprotected one first), or null. Only while its lease runs: a lease that ran out goes
+     * to the first in line, and the replacement continues the lease (see {@link #continueLease}),
+     * so an owner cannot keep a connection from others by replacing its own transfers. The caller
+     * holds the lock.
+     */
+    private Transfer own(Object owner, long now) {
+        if (owner == null) {
+            return null;
+        }
+        Transfer best = null;
+        for (Map.Entry<Transfer, Object> e : parked.entrySet()) {
+            Transfer t = e.getKey();
+            if (e.getValue() == owner && !leaseOver(t, now) && (best == null || isProtected(best, now) && !isProtected(t, now))) {
+                best = t;
+            }
+        }
+        return best;
+    }
+
+    /** Makes the next transfer on {@code c} continue the lease of {@code replaced}, which ran on it. */
+    private void continueLease(FtpConnection c, Transfer replaced) {
+        lock.lock();
+        try {
+            leaseOf.put(c, replaced);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns whether other borrowers must leave parked {@code t} to its owner for now. */
+    private static boolean isProtected(Transfer t, long now) {
+        return protectedUntil(t) - now > 0;
+    }
+
+    /** Returns until when ({@link System#nanoTime()}) parked {@code t} is protected; in the past if not. */
+    private static long protectedUntil(Transfer t) {
+        if (t.leaseBytes() >= LEASE_BYTES) {
+            return t.parkedAtNanos() - 1;
+        }
+        long quantumEnd = t.parkedAtNanos() + QUANTUM_NANOS;
+        long leaseEnd = t.leaseStartedAtNanos() + LEASE_NANOS;
+        return quantumEnd - leaseEnd < 0 ? quantumEnd : leaseEnd;
+    }
+
+    /** Returns whether {@code t}'s lease ran out: its next park while someone waits stops it. */
+    private static boolean leaseOver(Transfer t, long now) {
+        return t.leaseBytes() >= LEASE_BYTES || now - t.leaseStartedAtNanos() >= LEASE_NANOS;
+    }
+
+    /** Returns how long until the next parked transfer loses its protection (a waiter then looks again). */
+    private long untilUnprotected(long now) {
+        long wait = Long.MAX_VALUE;
+        for (Transfer t : parked.keySet()) {
+            long left = protectedUntil(t) - now;
+            if (left > 0) {
+                wait = Math.min(wait, left + TimeUnit.MICROSECONDS.toNanos(200));
+            }
+        }
+        return wait;
+    }
+
+    /** Takes {@code ticket} out of the line (if in it) and lets the next in line look. The caller holds the lock. */
+    private void leave(Object ticket) {
+        if (waiting.remove(ticket)) {
+            changed.signalAll();
+        }
+    }
+
+    /** Puts {@code ticket} back in line, first or last (its borrower lost what it had taken); returns true. */
+    private boolean requeue(Object ticket, boolean first) {
+        lock.lock();
+        try {
+            waiting.remove(ticket);
+            if (first) {
+                waiting.addFirst(ticket);
+            } else {
+                waiting.addLast(ticket);
+            }
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -155,9 +366,10 @@ final class FtpConnectionPool implements Closeable {
     void release(FtpConnection c) {
         lock.lock();
         try {
+            leaseOf.remove(c);
             if (!closed) {
                 idle.addLast(c);
-                changed.signal();
+                changed.signalAll();
                 return;
             }
             live--;
@@ -170,21 +382,37 @@ final class FtpConnectionPool implements Closeable {
     /** Closes a connection in an unknown state and frees its place. */
     void discard(FtpConnection c) {
         c.abandon();
+        lock.lock();
+        try {
+            leaseOf.remove(c);
+        } finally {
+            lock.unlock();
+        }
         forget();
     }
 
     /**
      * Parks {@code t} for {@code owner}'s next sequential read. If the owner already has
-     * {@link #PARKED_PER_OWNER} transfers parked, its oldest is stopped.
+     * {@link #PARKED_PER_OWNER} transfers parked, its oldest is stopped. If {@code t}'s lease ran
+     * out and a borrower is waiting, {@code t} is stopped instead and its connection goes to the
+     * first in line.
      */
     void park(Object owner, Transfer t) {
         Transfer evicted = null;
+        Transfer handedOver = null;
         lock.lock();
         try {
+            long now = System.nanoTime();
+            Transfer replaced = leaseOf.remove(t.connection());
+            if (replaced != null) {
+                t.continueLease(replaced);
+            }
             if (closed) {
                 evicted = t;
+            } else if (!waiting.isEmpty() && leaseOver(t, now)) {
+                handedOver = t;
             } else {
-                t.markParked(System.nanoTime());
+                t.markParked(now);
                 int mine = 0;
                 Transfer oldestMine = null;
                 for (Map.Entry<Transfer, Object> e : parked.entrySet()) {
@@ -198,15 +426,17 @@ final class FtpConnectionPool implements Closeable {
                     evicted = oldestMine;
                 }
                 parked.put(t, owner);
-                changed.signal();
+                changed.signalAll();
             }
         } finally {
             lock.unlock();
         }
-        if (evicted != null) {
-            FtpConnection c = stop(evicted);
-            if (c != null) {
-                release(c);
+        for (Transfer s : new Transfer[] {evicted, handedOver}) {
+            if (s != null) {
+                FtpConnection c = stop(s);
+                if (c != null) {
+                    release(c);
+                }
             }
         }
     }
@@ -230,6 +460,31 @@ final class FtpConnectionPool implements Closeable {
                 parked.remove(best);
             }
             return best;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns whether {@code owner} parked a transfer less than {@code graceNanos} ago that stands
+     * before {@code offset}, at most {@code window} before it (another read of the owner is likely
+     * to carry it on towards {@code offset}), while a new transfer would have to wait or take one
+     * over: no connection idle and none to open.
+     */
+    boolean parkedRecentlyBefore(Object owner, long offset, long window, long graceNanos) {
+        lock.lock();
+        try {
+            if (!idle.isEmpty() || live < cap) {
+                return false;
+            }
+            long now = System.nanoTime();
+            for (Map.Entry<Transfer, Object> e : parked.entrySet()) {
+                long p = e.getKey().position();
+                if (e.getValue() == owner && p < offset && offset - p <= window && now - e.getKey().parkedAtNanos() < graceNanos) {
+                    return true;
+                }
+            }
+            return false;
         } finally {
             lock.unlock();
         }
@@ -368,7 +623,7 @@ final class FtpConnectionPool implements Closeable {
         lock.lock();
         try {
             live--;
-            changed.signal();
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -385,7 +640,7 @@ final class FtpConnectionPool implements Closeable {
                 int now = cap;
                 LOG.log(Level.INFO, () -> display + ": server allows fewer connections; using at most " + now);
             }
-            changed.signal();
+            changed.signalAll();
             return live;
         } finally {
             lock.unlock();

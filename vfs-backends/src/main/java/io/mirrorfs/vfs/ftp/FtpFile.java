@@ -26,7 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * continues past it, also means the file changed: bytes of two versions are never mixed. A broken
  * transfer is resumed on a fresh connection up to the source's retry count. Parallel reads of one
  * handle each use their own transfer (up to {@link FtpConnectionPool#PARKED_PER_OWNER} stay
- * parked). Thread-safe.
+ * parked). With more readers than connections, the pool shares its connections by leases (see
+ * {@link FtpConnectionPool}): a parked transfer may still be stopped for another handle's read,
+ * which then costs this handle one new transfer at its next read. Thread-safe.
  */
 final class FtpFile implements VfsFile {
 
@@ -42,6 +44,13 @@ final class FtpFile implements VfsFile {
      * stream, in order, instead of from streams that leapfrog each other.
      */
     static final long AWAIT_WINDOW = 16L << 20;
+    /**
+     * A read also waits while this handle has a transfer parked a little before it (up to
+     * {@link #AWAIT_WINDOW}) that was parked less than this long ago: the cache's demand reads
+     * carry it on within milliseconds, and a second transfer would have to wait for a connection
+     * of its own when readers outnumber connections, holding up the reads it should serve.
+     */
+    static final long PARKED_GRACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
 
     private final FtpSource source;
     private final FtpConnectionPool pool;
@@ -167,7 +176,9 @@ final class FtpFile implements VfsFile {
      * <p>The kernel's read-ahead sends the next block while the previous one is still being
      * read, so a read whose start another read of this handle is about to reach waits for that
      * transfer to be parked instead of opening a second one (which would make the two streams
-     * leapfrog each other for the whole file).
+     * leapfrog each other for the whole file). When connections are short, so does a read just
+     * ahead of a transfer this handle parked moments ago ({@link #PARKED_GRACE_NANOS}): the
+     * cache's read-ahead can get ahead of its demand reads that way.
      */
     private Transfer continuation(long at, long end) throws IOException {
         long deadline = System.nanoTime() + source.readTimeout().toNanos();
@@ -184,12 +195,17 @@ final class FtpFile implements VfsFile {
                 }
                 Transfer t = pool.reclaim(this, at, gap);
                 long left = deadline - System.nanoTime();
-                if (t != null || !awaited(at) || left <= 0) {
+                boolean awaited = t == null && left > 0 && awaited(at);
+                boolean recentlyParked = t == null && left > 0 && !awaited
+                        && pool.parkedRecentlyBefore(this, at, AWAIT_WINDOW, PARKED_GRACE_NANOS);
+                if (!awaited && !recentlyParked) {
                     waitingStarts.remove(Long.valueOf(at));
                     inflightEnds.add(end);
                     return t;
                 }
-                parkedOrDone.awaitNanos(left);
+                // A read of this handle signals when it parks; a parked transfer nobody carries
+                // on is looked at again when its grace is over.
+                parkedOrDone.awaitNanos(recentlyParked ? Math.min(left, PARKED_GRACE_NANOS) : left);
             }
         } catch (InterruptedException e) {
             waitingStarts.remove(Long.valueOf(at));
@@ -235,7 +251,7 @@ final class FtpFile implements VfsFile {
 
     /** Starts a transfer at {@code offset} after checking that the file is still the pinned version. */
     private Transfer start(long offset) throws IOException {
-        FtpConnection c = pool.borrow();
+        FtpConnection c = pool.borrow(this);
         // The data stream has its own speed limit; this bounds the control replies before it.
         Watchdog.Armed watchdog = Watchdog.arm(c::abandon, source.exchangeDeadline());
         try {

@@ -17,13 +17,19 @@ final class Transfer {
 
     private final FtpConnection connection;
     private final InputStream data;
+    private final long startPosition;
     private long position;
     private long parkedAtNanos;
+    private long leaseStartedAtNanos;
+    private long leaseBytesBefore;
 
+    /** A transfer whose {@code RETR} was just sent for {@code position}. */
     Transfer(FtpConnection connection, InputStream data, long position) {
         this.connection = connection;
         this.data = data;
         this.position = position;
+        this.startPosition = position;
+        this.leaseStartedAtNanos = System.nanoTime();
     }
 
     /** Returns the connection the transfer runs on. */
@@ -34,6 +40,28 @@ final class Transfer {
     /** Returns the file offset of the next byte the stream delivers. */
     long position() {
         return position;
+    }
+
+    /**
+     * Returns the bytes the pool's lease of this connection counts: what this stream delivered
+     * (read or skipped) since its {@code RETR}, plus those of transfers whose lease it continues.
+     */
+    long leaseBytes() {
+        return leaseBytesBefore + position - startPosition;
+    }
+
+    /** Returns when the pool's lease of this connection began ({@link System#nanoTime()}): this {@code RETR}, or an earlier one. */
+    long leaseStartedAtNanos() {
+        return leaseStartedAtNanos;
+    }
+
+    /**
+     * Continues the lease of {@code previous}, the transfer of the same owner this one replaced
+     * on its connection: replacing one's own transfer must not renew the lease.
+     */
+    void continueLease(Transfer previous) {
+        leaseStartedAtNanos = previous.leaseStartedAtNanos;
+        leaseBytesBefore = previous.leaseBytes();
     }
 
     /** Starts a new low-speed window: the stream is read again after a pause of ours (parked). */
