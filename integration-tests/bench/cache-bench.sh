@@ -16,7 +16,7 @@ mp="$work/mnt"
 nginx_pid=""
 cleanup() {
   bench_unmount "$mp" 2>/dev/null || true
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi  # set -e: a failure here would skip the rm below
   rm -rf "$work"
 }
 trap cleanup EXIT
