@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mirrorfs.testing.Cleanup;
 import io.mirrorfs.testing.GeneratedTree;
 import io.mirrorfs.testing.VsftpdServer;
 import io.mirrorfs.vfs.SourceOptions;
@@ -57,20 +58,8 @@ class FtpFailureTest {
     }
 
     @AfterEach
-    void cleanUp() {
-        try {
-            if (source != null) {
-                source.close();
-            }
-        } finally {
-            try {
-                if (server != null) {
-                    server.close();
-                }
-            } finally {
-                GeneratedTree.deleteRecursively(root);
-            }
-        }
+    void cleanUp() throws Exception {
+        Cleanup.closeAll(source, server, () -> GeneratedTree.deleteRecursively(root));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.mirrorfs.vfs.ftp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mirrorfs.testing.Cleanup;
 import io.mirrorfs.testing.GeneratedTree;
 import io.mirrorfs.testing.VsftpdServer;
 import io.mirrorfs.vfs.SourceOptions;
@@ -44,20 +45,8 @@ class FtpReaderEndTest {
     }
 
     @AfterEach
-    void stop() throws IOException {
-        try {
-            if (source != null) {
-                source.close();
-            }
-        } finally {
-            try {
-                if (server != null) {
-                    server.close();
-                }
-            } finally {
-                GeneratedTree.deleteRecursively(root);
-            }
-        }
+    void stop() throws Exception {
+        Cleanup.closeAll(source, server, () -> GeneratedTree.deleteRecursively(root));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mirrorfs.testing.Cleanup;
 import io.mirrorfs.testing.GeneratedTree;
 import io.mirrorfs.testing.VsftpdServer;
 import io.mirrorfs.vfs.SourceOptions;
@@ -61,20 +62,8 @@ class FtpSharedPoolTest {
     }
 
     @AfterEach
-    void cleanUp() {
-        try {
-            if (source != null) {
-                source.close();
-            }
-        } finally {
-            try {
-                if (server != null) {
-                    server.close();
-                }
-            } finally {
-                GeneratedTree.deleteRecursively(root);
-            }
-        }
+    void cleanUp() throws Exception {
+        Cleanup.closeAll(source, server, () -> GeneratedTree.deleteRecursively(root));
     }
 
     /**
