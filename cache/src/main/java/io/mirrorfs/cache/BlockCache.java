@@ -74,7 +74,8 @@ public final class BlockCache implements Closeable {
                     }
                 })
                 .build());
-        this.pool = new BlockPool(config.blockSize(), config.randomFetchSize(), 16 + 2 * config.readAheadThreads());
+        // Free arrays kept for reuse are outside the cache budget: bounded, not growing with the threads.
+        this.pool = new BlockPool(config.blockSize(), config.randomFetchSize(), 16 + 2 * Math.min(4, config.readAheadThreads()));
         this.pinPermitsKiB = new Semaphore((int) (config.pinnedBytes() >> 10));
         if (readAhead.isPresent()) {
             this.readAheadExecutor = readAhead.get();

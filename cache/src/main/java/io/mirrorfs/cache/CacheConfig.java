@@ -205,7 +205,12 @@ public record CacheConfig(
         private Duration metadataTtl = Duration.ofSeconds(60);
         private Duration negativeTtl = Duration.ofSeconds(5);
         private int maxMetadataEntries = 100_000;
-        private int readAheadThreads = 4;
+        // 16, not 4: each handle drains its read-ahead on one thread and a source may use all but
+        // one, so 4 threads served only 3 of 8 parallel readers; the other 5 alternated between
+        // skipped read-ahead and demand fetches whose HTTP windows overlapped (measured, 8 dd of
+        // 128 MiB over nginx: 615-648 MiB/s and 1.5-1.7 GiB sent per GiB read with 4 threads,
+        // 833 MiB/s and exactly 1 GiB in 74 requests with 16). The threads mostly wait on I/O.
+        private int readAheadThreads = 16;
         private int dirReadAhead = 4;
         private Optional<Path> diskDir = Optional.empty();
         private long diskMaxBytes = 1L << 30;
