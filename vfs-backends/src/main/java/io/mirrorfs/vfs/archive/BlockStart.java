@@ -46,6 +46,20 @@ record BlockStart(long compressedBit, long decodedOffset, long streamEnd, long n
         return new BlockStart(compressedBit, decodedOffset, end, next);
     }
 
+    /**
+     * Returns an immutable copy of {@code starts} (sorted by decoded offset) after checking that
+     * the first is the start of the file, where any decoding can begin.
+     *
+     * @param unit what a start marks, for the message ("block", "frame")
+     */
+    static java.util.List<BlockStart> fromFileStart(java.util.List<BlockStart> starts, String unit) {
+        java.util.List<BlockStart> copy = java.util.List.copyOf(starts);
+        if (copy.isEmpty() || !copy.get(0).isFileStart()) {
+            throw new IllegalArgumentException("the first " + unit + " start must be the start of the file");
+        }
+        return copy;
+    }
+
     /** Returns the block start in {@code starts} (sorted, the first at offset 0) nearest before {@code target}. */
     static BlockStart floor(java.util.List<BlockStart> starts, long target) {
         int lo = 0;

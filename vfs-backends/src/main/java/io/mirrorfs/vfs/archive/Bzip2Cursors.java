@@ -24,10 +24,7 @@ final class Bzip2Cursors implements DecodedCursor.Factory {
     /** Creates cursors over bzip2 {@code file} with {@code starts} sorted by decoded offset, the first the file start. */
     Bzip2Cursors(RandomAccessBytes file, List<BlockStart> starts) {
         this.file = file;
-        this.starts = List.copyOf(starts);
-        if (this.starts.isEmpty() || !this.starts.get(0).isFileStart()) {
-            throw new IllegalArgumentException("the first block start must be the start of the file");
-        }
+        this.starts = BlockStart.fromFileStart(starts, "block");
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.mirrorfs.vfs.archive;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
@@ -21,7 +20,7 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
  * anything unexpected gives up random access for the file (it then decodes from its start) rather
  * than keep a doubtful index. Not thread-safe.
  */
-final class Bzip2Indexer extends InputStream {
+final class Bzip2Indexer extends BulkInputStream {
 
     private static final System.Logger LOG = System.getLogger(ArchiveLayer.class.getName());
     static final long BLOCK_MAGIC = 0x314159265359L;
@@ -52,13 +51,6 @@ final class Bzip2Indexer extends InputStream {
     /** Returns the block starts recorded, the first being the start of the file (only it if random access was given up). */
     java.util.List<BlockStart> blockStarts() {
         return starts.toList();
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

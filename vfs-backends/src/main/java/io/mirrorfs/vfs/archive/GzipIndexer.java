@@ -2,7 +2,6 @@ package io.mirrorfs.vfs.archive;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +13,7 @@ import java.util.List;
  * doubles, so memory stays bounded for any file size at the price of a longer resume. Not
  * thread-safe.
  */
-final class GzipIndexer extends InputStream {
+final class GzipIndexer extends BulkInputStream {
 
     private static final int IN_SIZE = 64 * 1024;
     private static final int OUT_SIZE = 256 * 1024;
@@ -52,13 +51,6 @@ final class GzipIndexer extends InputStream {
     /** Returns the decompressed bytes produced so far. */
     long decodedSize() {
         return decoded;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

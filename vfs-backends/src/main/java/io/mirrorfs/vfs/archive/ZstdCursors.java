@@ -18,10 +18,7 @@ final class ZstdCursors implements DecodedCursor.Factory {
     /** Creates cursors over zstd {@code file} with frame {@code starts} sorted by decoded offset, the first the file start. */
     ZstdCursors(RandomAccessBytes file, List<BlockStart> starts) {
         this.file = file;
-        this.starts = List.copyOf(starts);
-        if (this.starts.isEmpty() || !this.starts.get(0).isFileStart()) {
-            throw new IllegalArgumentException("the first frame start must be the start of the file");
-        }
+        this.starts = BlockStart.fromFileStart(starts, "frame");
     }
 
     @Override

@@ -4,7 +4,6 @@ import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -17,7 +16,7 @@ import java.util.List;
  * start. Frame ends come from {@code ZSTD_decompressStream}, which stops at the end of a frame
  * and says so. Not thread-safe.
  */
-final class ZstdIndexer extends InputStream {
+final class ZstdIndexer extends BulkInputStream {
 
     private static final int IN_SIZE = 128 * 1024;
     private static final int OUT_SIZE = 256 * 1024;
@@ -41,13 +40,6 @@ final class ZstdIndexer extends InputStream {
     /** Returns the frame starts recorded, the first being the start of the file. */
     List<BlockStart> blockStarts() {
         return starts.toList();
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
