@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirrorfs.testing.Cleanup;
 import io.mirrorfs.testing.GeneratedTree;
+import io.mirrorfs.testing.VfsReads;
 import io.mirrorfs.testing.VsftpdServer;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.VfsFile;
@@ -187,20 +188,7 @@ class FtpFailureTest {
     }
 
     private byte[] readAll(String name, int chunk) throws IOException {
-        try (VfsFile f = source.open(VfsPath.parse(name))) {
-            byte[] out = new byte[Math.toIntExact(f.attrs().size())];
-            long off = 0;
-            while (off < out.length) {
-                ByteBuffer b = ByteBuffer.wrap(out, (int) off, Math.min(chunk, out.length - (int) off)).slice();
-                int n = f.read(off, b);
-                if (n < 0) {
-                    break;
-                }
-                off += n;
-            }
-            assertEquals(out.length, off);
-            return out;
-        }
+        return VfsReads.readAll(source, name, chunk, 0);
     }
 
     private FtpSource source(String query, SourceOptions options) throws IOException {
