@@ -214,6 +214,11 @@ final class HttpFile implements VfsFile {
         flights.add(flight);
     }
 
+    /** Returns how many reads of this handle are using or opening a body now (for tests). */
+    synchronized int readsInFlight() {
+        return flights.size();
+    }
+
     /** Ends {@code flight} (its body parked, finished or dropped) and wakes the reads waiting for it. */
     private synchronized void land(Flight flight) {
         if (flights.remove(flight)) {
