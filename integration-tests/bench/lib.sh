@@ -62,6 +62,11 @@ bench_ratio() {
   echo "$1 $2" | awk '{ if ($2 == 0) print "n/a"; else printf "%.2f", $1 / $2 }'
 }
 
+# bench_median V... : prints the median of the values (the lower middle one for an even count).
+bench_median() {
+  printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+}
+
 # bench_mibps BYTES SECONDS : prints throughput in MiB/s.
 bench_mibps() {
   echo "$1 $2" | awk '{ if ($2 == 0) print "inf"; else printf "%.0f", $1 / 1048576 / $2 }'
