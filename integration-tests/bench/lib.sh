@@ -24,6 +24,7 @@ bench_drop_caches() {
 bench_mount() {
   local mp=$1; shift
   mkdir -p "$mp"
+  : > "$mp.out" # see bench_start_jar: a second mount must not find the first one's ready line
   LC_ALL=C.UTF-8 java $(mirrorfs_jvm_options "$@") ${MIRRORFS_JAVA_OPTS:-} -Dfile.encoding=UTF-8 -jar "$MIRRORFS_JAR" mount "$mp" "$@" \
     > "$mp.out" 2> "$mp.log" &
   BENCH_PID=$!
@@ -104,6 +105,9 @@ CONF
 # mountpoint(1) is true before it). Sets BENCH_PID.
 bench_start_jar() {
   local jar=$1 mp=$2 log=$3; shift 3
+  # Emptied here, not by the background job's redirection: that may run after the first grep
+  # below, which would then find the previous mount's ready line.
+  : > "$log"
   # shellcheck disable=SC2046 # the options are a word list on purpose
   java $(mirrorfs_jvm_options "$@") ${MIRRORFS_JAVA_OPTS:-} -Dfile.encoding=UTF-8 -jar "$jar" mount "$mp" "$@" > "$log" 2>&1 &
   BENCH_PID=$!
