@@ -1,15 +1,19 @@
 package io.mirrorfs.fuse;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.System.Logger.Level;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -25,6 +29,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * kernel never caches and {@link MirrorFs#statfs} answers without touching a source) from several
  * threads at once make libfuse start its workers and push each past the threshold, so users'
  * first reads and lookups run at steady-state speed.
+ *
+ * <p>Then, when the mirror shows its synthetic warm-up tree ({@code StatsFileVfs.serveWarmupTree}),
+ * it walks that tree through the kernel like {@code find}, so the lookup and listing code is
+ * compiled (JIT) before the first user request rather than during it.
  */
 final class FuseWarmup {
 
@@ -57,10 +65,12 @@ final class FuseWarmup {
 
     /**
      * Runs warm-up rounds against {@code mountPoint} until a round no longer makes the JVM attach
-     * new threads (every worker is past the threshold), giving up after {@link #MAX_ROUNDS} rounds or {@code limit}. Never
-     * throws: a failed warm-up only costs speed.
+     * new threads (every worker is past the threshold), giving up after {@link #MAX_ROUNDS} rounds
+     * or {@code limit}; then, given a synthetic {@code tree} inside the mount, walks it (see
+     * {@link #walk}) within what is left of {@code limit}. Never throws: a failed warm-up only
+     * costs speed.
      */
-    static void run(Path mountPoint, Duration limit) {
+    static void run(Path mountPoint, Duration limit, Optional<Path> tree) {
         long start = System.nanoTime();
         long deadline = start + limit.toNanos();
         FileStore store;
@@ -82,7 +92,41 @@ final class FuseWarmup {
             // Our own THREADS callers count as started threads too.
             attached = threads.getTotalStartedThreadCount() - before - THREADS;
         } while (attached >= SETTLED_ATTACHES && rounds < MAX_ROUNDS && System.nanoTime() < deadline);
-        LOG.log(Level.DEBUG, "FUSE warm-up: " + rounds + " rounds in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        long statfsDone = System.nanoTime();
+        long lookups = tree.isPresent() ? walk(tree.get(), deadline) : 0;
+        LOG.log(Level.DEBUG, "FUSE warm-up: " + rounds + " statfs rounds in " + (statfsDone - start) / 1_000_000 + " ms, "
+                + lookups + " lookups in " + (System.nanoTime() - statfsDone) / 1_000_000 + " ms");
+    }
+
+    /**
+     * Walks {@code tree} two levels deep as {@code find -printf '%s %T@'} would (a listing per
+     * directory, an {@code lstat} per entry, each a FUSE lookup the first time), until done or
+     * {@code deadline}. So the first user requests find the daemon's lookup and listing paths
+     * already compiled (see {@code StatsFileVfs.serveWarmupTree}). Returns the entries looked up;
+     * a failure ends the walk early (logged at DEBUG).
+     */
+    static long walk(Path tree, long deadline) {
+        long lookups = 0;
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(tree)) {
+            for (Path p : top) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                lookups++;
+                if (a.isDirectory()) {
+                    try (DirectoryStream<Path> dir = Files.newDirectoryStream(p)) {
+                        for (Path q : dir) {
+                            Files.readAttributes(q, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                            lookups++;
+                        }
+                    }
+                }
+                if (System.nanoTime() >= deadline) {
+                    return lookups;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "warm-up walk of " + tree + " ended early: " + e);
+        }
+        return lookups;
     }
 
     /** Runs one round of parallel statfs calls; returns false if statfs failed or time ran out. */

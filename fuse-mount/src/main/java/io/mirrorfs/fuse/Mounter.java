@@ -1,12 +1,15 @@
 package io.mirrorfs.fuse;
 
+import io.mirrorfs.cache.StatsFileVfs;
 import io.mirrorfs.vfs.Vfs;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,13 +96,41 @@ final class Mounter {
             return EXIT_FAILED;
         }
         installSignalHandlers();
-        FuseWarmup.run(mountPoint, Duration.ofSeconds(10));
+        warmUp(vfs);
         out.println(readyMessage);
         out.flush();
         session.join();
         LOG.log(Level.INFO, "unmounted " + mountPoint);
         closeQuietly(vfs);
         return failure.get() == null ? 0 : EXIT_FAILED;
+    }
+
+    /**
+     * Runs {@link FuseWarmup} through the kernel, with the synthetic tree of
+     * {@link StatsFileVfs#serveWarmupTree} shown while it runs. A warm-up that fails only costs
+     * speed, so it is logged and the mount goes on.
+     */
+    private void warmUp(Vfs vfs) {
+        Closeable tree = null;
+        if (vfs instanceof StatsFileVfs stats) {
+            try {
+                tree = stats.serveWarmupTree();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.DEBUG, "no warm-up tree: " + e);
+            }
+        }
+        try {
+            FuseWarmup.run(mountPoint, Duration.ofSeconds(10),
+                    tree == null ? Optional.empty() : Optional.of(mountPoint.resolve(StatsFileVfs.WARMUP.toString().substring(1))));
+        } finally {
+            if (tree != null) {
+                try {
+                    tree.close();
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.DEBUG, "closing the warm-up tree: " + e);
+                }
+            }
+        }
     }
 
     private void installSignalHandlers() {

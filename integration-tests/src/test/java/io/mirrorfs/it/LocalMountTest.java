@@ -17,6 +17,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,24 @@ class LocalMountTest {
             assertEquals(Instant.parse("2001-02-03T04:05:06.789Z"), Files.getLastModifiedTime(m.root().resolve("one.bin")).toInstant());
             String modes = Shell.ok(m.root(), "stat -c '%A' one.bin a; stat -c '%A' -L inside-link");
             assertEquals("-r--r--r--\ndr-xr-xr-x\n-r--r--r--\n", modes);
+        }
+    }
+
+    /**
+     * The start-up warm-up walks a synthetic tree at /.mirrorfs/warmup through the kernel before
+     * the mount is announced (see StatsFileVfs.serveWarmupTree), then takes it away: the log
+     * (with -v) counts its lookups, and afterwards /.mirrorfs lists only the stats file.
+     */
+    @Test
+    void theWarmupWalksItsTreeBeforeTheMountIsAnnouncedAndLeavesNothing() throws Exception {
+        try (MountedMirror m = MountedMirror.start("--source", "/=" + fileUrl(tree), "-v")) {
+            Pattern line = Pattern.compile("FUSE warm-up: .* (\\d+) lookups");
+            assertTrue(m.awaitLog(log -> line.matcher(log).find(), Duration.ofSeconds(10)), "no warm-up line in the log:\n" + m.log());
+            Matcher walked = line.matcher(m.log());
+            assertTrue(walked.find());
+            assertEquals(15_150, Long.parseLong(walked.group(1)), "150 directories and their 15,000 files");
+            assertEquals(".\n..\nstats", Shell.ok(m.root(), "ls -a .mirrorfs").strip());
+            assertFalse(Shell.ok(m.root(), "ls -a").contains(".mirrorfs"));
         }
     }
 
