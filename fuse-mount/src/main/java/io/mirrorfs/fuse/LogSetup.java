@@ -16,8 +16,13 @@ final class LogSetup {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
-    /** Chatty libraries (the demo's FTP server logs every command at INFO); strong refs keep the levels. */
-    private static final Logger[] QUIET = {Logger.getLogger("org.apache.ftpserver"), Logger.getLogger("org.apache.mina")};
+    /**
+     * Chatty libraries (the demo's FTP server logs every command at INFO; at DEBUG the JDK's
+     * security events print every certificate of the trust store, 140 lines, when the first TLS
+     * context loads); strong refs keep the levels.
+     */
+    private static final Logger[] QUIET = {Logger.getLogger("org.apache.ftpserver"), Logger.getLogger("org.apache.mina"),
+            Logger.getLogger("jdk.event.security")};
 
     private LogSetup() {
     }
