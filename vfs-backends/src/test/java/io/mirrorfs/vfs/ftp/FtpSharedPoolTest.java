@@ -224,12 +224,20 @@ class FtpSharedPoolTest {
                 }
                 return null;
             });
-            Thread.sleep(100);
+            // The listing must find the connection taken: wait until the handle has replaced its own
+            // transfer at least once (a read of each stream), however long the first RETR took here.
+            while (reads.get() < 2 && !alternating.isDone()) {
+                Thread.sleep(1);
+            }
+            assertTrue(reads.get() >= 2, "the handle was reading before the listing");
             long t0 = System.nanoTime();
             assertEquals(1, source.list(VfsPath.parse("/d")).size());
             long waited = System.nanoTime() - t0;
             int readsAfter = reads.get();
-            Thread.sleep(200);
+            // Until its next read or its own deadline, not a fixed pause: a slow machine may take a while per read.
+            while (reads.get() == readsAfter && !alternating.isDone()) {
+                Thread.sleep(1);
+            }
             stop.set(true);
             alternating.get(30, TimeUnit.SECONDS);
             assertTrue(waited < TimeUnit.SECONDS.toNanos(1), "the listing waited " + waited / 1_000_000 + " ms");
