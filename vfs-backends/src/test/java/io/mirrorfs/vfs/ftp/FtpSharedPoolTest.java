@@ -157,7 +157,11 @@ class FtpSharedPoolTest {
                 }
                 return null;
             }));
-            Thread.sleep(300); // the five own both connections and keep them busy
+            // The five own both connections and keep them busy before the first scattered read: wait
+            // until they streamed a few blocks, however long their first RETRs took here.
+            while (streamed.get() < 4L * MIB && running.stream().noneMatch(Future::isDone)) {
+                Thread.sleep(1);
+            }
             long slowest = 0;
             int reads = 0;
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
