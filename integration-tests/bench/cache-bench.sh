@@ -23,6 +23,7 @@ trap cleanup EXIT
 
 bench_need_jar
 mkdir -p "$work/docs/tree" "$work/nginx"
+bench_prefault_memory # first: see lib.sh
 head -c $((size_mib * 1048576)) /dev/urandom > "$work/docs/big.bin"
 cp "$work/docs/big.bin" "$work/local-copy.bin"
 for d in $(seq -w 0 99); do

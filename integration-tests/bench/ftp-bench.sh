@@ -24,6 +24,7 @@ trap cleanup EXIT
 bench_need_jar
 src="$work/src"
 mkdir -p "$src/par" "$src/tree" "$work/empty"
+bench_prefault_memory # first: see lib.sh
 head -c $((size_mib * 1048576)) /dev/urandom > "$src/big.bin"
 for i in $(seq 0 7); do head -c $((128 * 1048576)) /dev/urandom > "$src/par/f$i.bin"; done
 for d in $(seq -w 0 99); do

@@ -24,6 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+bench_prefault_memory # first: see lib.sh
 echo "generating data in $data ..." >&2
 head -c $((1 << 30)) /dev/urandom > "$data/big.bin"
 python3 - "$data" <<'PY'

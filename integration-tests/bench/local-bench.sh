@@ -10,6 +10,7 @@ trap 'bench_unmount "$mp" 2>/dev/null; rm -rf "$work"' EXIT
 
 bench_need_jar
 mkdir -p "$work/src"
+bench_prefault_memory # first: see lib.sh
 head -c $((size_mib * 1048576)) /dev/urandom > "$work/src/big.bin"
 bytes=$((size_mib * 1048576))
 read_file() { dd if="$1" of=/dev/null bs=1M status=none; }
