@@ -26,6 +26,7 @@ mkdir -p "$work/docs/tree" "$work/nginx"
 bench_prefault_memory # first: see lib.sh
 head -c $((size_mib * 1048576)) /dev/urandom > "$work/docs/big.bin"
 cp "$work/docs/big.bin" "$work/local-copy.bin"
+sync # the data just written would otherwise be written back to disk during the measurements
 for d in $(seq -w 0 99); do
   mkdir -p "$work/docs/tree/d$d"
   for f in $(seq -w 0 99); do printf 'file %s/%s\n' "$d" "$f" > "$work/docs/tree/d$d/f$f.txt"; done

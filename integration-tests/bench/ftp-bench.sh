@@ -71,6 +71,7 @@ url="ftp://127.0.0.1:$port"
 commands() { grep -c 'FTP command:' "$work/vsftpd.log" || true; }
 
 # The server reads from its page cache in every run, so both clients measure the transfer path.
+sync # the data just written would otherwise be written back to disk during the measurements
 cat "$src/big.bin" "$src"/par/*.bin > /dev/null
 
 # curl's speed varies by up to 2x from run to run here (which core the server and the client land

@@ -38,6 +38,7 @@ for d in range(100):
             fh.write("x" * (d * 100 + f))
 PY
 chmod -R a+rX "$data"
+sync # the data just written would otherwise be written back to disk during the measurements
 cat "$data/big.bin" > /dev/null   # server side warm: both clients read from nginx's page cache
 
 bench_nginx "$work" "$data"
