@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirrorfs.testing.GeneratedTree;
+import io.mirrorfs.testing.ServerProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,12 +60,23 @@ abstract class MirrorBehaviourChecks {
 
     private GeneratedTree tree;
     private FileSystem fs;
+    /** The server passed to {@link #serve}, if any. */
+    private ServerProcess server;
 
     /** Returns the URL of a source serving {@code treeRoot}, starting a server if needed. */
     protected abstract String sourceUrl(Path treeRoot) throws Exception;
 
-    /** Stops the server started by {@link #sourceUrl}; called after the file system is closed. */
+    /** Returns {@code started}'s URL; the server is stopped after the checks. */
+    protected String serve(ServerProcess started) {
+        server = started;
+        return started.url();
+    }
+
+    /** Stops the server given to {@link #serve}; called after the file system is closed. */
     protected void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
     }
 
     /** Returns how far a reported mtime may differ from the disk's. */

@@ -7,19 +7,9 @@ import java.time.Duration;
 /** The behaviour checks against nginx with autoindex on 127.0.0.1 ({@code http://}). */
 class NginxMirrorTest extends MirrorBehaviourChecks {
 
-    private NginxServer server;
-
     @Override
     protected String sourceUrl(Path treeRoot) throws Exception {
-        server = NginxServer.start(treeRoot, NginxServer.Listing.EXACT);
-        return server.url();
-    }
-
-    @Override
-    protected void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+        return serve(NginxServer.start(treeRoot, NginxServer.Listing.EXACT));
     }
 
     @Override

@@ -7,19 +7,9 @@ import java.time.Duration;
 /** The behaviour checks against vsftpd on 127.0.0.1 ({@code ftp://}, anonymous). */
 class VsftpdMirrorTest extends MirrorBehaviourChecks {
 
-    private VsftpdServer server;
-
     @Override
     protected String sourceUrl(Path treeRoot) throws Exception {
-        server = VsftpdServer.start(treeRoot);
-        return server.url();
-    }
-
-    @Override
-    protected void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+        return serve(VsftpdServer.start(treeRoot));
     }
 
     /** LIST gives minutes for this year's files and days for older ones; the tree's files are from 2023. */

@@ -55,6 +55,7 @@ public abstract class FtpTestServer extends ServerProcess {
     }
 
     /** Returns {@code ftp://127.0.0.1:PORT/}. */
+    @Override
     public String url() {
         return "ftp://127.0.0.1:" + port() + "/";
     }

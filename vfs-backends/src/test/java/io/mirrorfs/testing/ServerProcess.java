@@ -40,6 +40,9 @@ public abstract class ServerProcess implements AutoCloseable {
     /** Returns whether the server behind the freshly connected {@code socket} answers as ready. */
     protected abstract boolean answers(Socket socket) throws IOException;
 
+    /** Returns the URL a mirrorfs source uses for this server's tree. */
+    public abstract String url();
+
     /**
      * Called before each start attempt; {@code newPort} is false when the server restarts on the
      * port it had before {@link #stop()}.

@@ -44,6 +44,7 @@ public abstract class TestHttpServer extends ServerProcess {
     }
 
     /** Returns {@code http://127.0.0.1:PORT/}. */
+    @Override
     public String url() {
         return "http://127.0.0.1:" + port() + "/";
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirrorfs.testing.GeneratedTree;
+import io.mirrorfs.testing.ServerProcess;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -35,20 +36,17 @@ import org.junit.jupiter.api.TestInstance;
  * source serves (directly, or through a real server on 127.0.0.1).
  *
  * <p>To run it for a new source, subclass it and implement {@link #openSource(Path)}: start the
- * server over the given directory and return a {@link Vfs} for it. Release the server in
- * {@link #stopServer()}. Override {@link #mtimePrecision()} when the protocol reports coarser
+ * server over the given directory and return {@link #serve} of it (which stops it after the
+ * tests), or return a {@link Vfs} for the directory itself. Override {@link #mtimePrecision()} when the protocol reports coarser
  * times than the disk (HTTP listings give minutes), and {@link #oddNames()} if the server cannot
  * represent some names. The tree (with its sparse 1 GiB file and 10,000-entry directory) is made
  * once per class and deleted afterwards.
  *
  * <pre>{@code
  * class FtpSourceContractTest extends SourceContractTest {
- *     private VsftpdServer server;
  *     protected Vfs openSource(Path tree) throws Exception {
- *         server = VsftpdServer.start(tree);
- *         return new FtpSource(server.url(), SourceOptions.DEFAULTS);
+ *         return serve(VsftpdServer.start(tree));
  *     }
- *     protected void stopServer() { server.close(); }
  *     protected Duration mtimePrecision() { return Duration.ofSeconds(1); }
  * }
  * }</pre>
@@ -60,12 +58,23 @@ public abstract class SourceContractTest {
     protected GeneratedTree tree;
     /** The source under test, serving {@link #tree}. */
     protected Vfs vfs;
+    /** The server passed to {@link #serve}, if any. */
+    private ServerProcess server;
 
     /** Returns a source serving the directory {@code treeRoot}, starting a server if needed. */
     protected abstract Vfs openSource(Path treeRoot) throws Exception;
 
-    /** Stops the server started by {@link #openSource}; called after the source is closed. */
+    /** Returns a source (default options) for {@code started}'s URL; the server is stopped after the tests. */
+    protected Vfs serve(ServerProcess started) throws IOException {
+        server = started;
+        return Sources.open(started.url(), SourceOptions.DEFAULTS);
+    }
+
+    /** Stops the server given to {@link #serve}; called after the source is closed. */
     protected void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
     }
 
     /** Returns how far a reported mtime may differ from the disk's (zero: exact to the nanosecond). */

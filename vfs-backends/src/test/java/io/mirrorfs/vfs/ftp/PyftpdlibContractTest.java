@@ -2,8 +2,6 @@ package io.mirrorfs.vfs.ftp;
 
 import io.mirrorfs.testing.PyftpdlibServer;
 import io.mirrorfs.vfs.SourceContractTest;
-import io.mirrorfs.vfs.SourceOptions;
-import io.mirrorfs.vfs.Sources;
 import io.mirrorfs.vfs.Vfs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,19 +9,9 @@ import java.time.Duration;
 /** The source contract against pyftpdlib: MLSD listings with exact sizes and second mtimes. */
 class PyftpdlibContractTest extends SourceContractTest {
 
-    private PyftpdlibServer server;
-
     @Override
     protected Vfs openSource(Path treeRoot) throws Exception {
-        server = PyftpdlibServer.start(treeRoot, 0);
-        return Sources.open(server.url(), SourceOptions.DEFAULTS);
-    }
-
-    @Override
-    protected void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+        return serve(PyftpdlibServer.start(treeRoot, 0));
     }
 
     /** MLSD's {@code modify} fact has whole seconds. */

@@ -2,8 +2,6 @@ package io.mirrorfs.vfs.ftp;
 
 import io.mirrorfs.testing.VsftpdServer;
 import io.mirrorfs.vfs.SourceContractTest;
-import io.mirrorfs.vfs.SourceOptions;
-import io.mirrorfs.vfs.Sources;
 import io.mirrorfs.vfs.Vfs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,19 +9,9 @@ import java.time.Duration;
 /** The source contract against vsftpd: Unix LIST listings, SIZE and MDTM. */
 class VsftpdContractTest extends SourceContractTest {
 
-    private VsftpdServer server;
-
     @Override
     protected Vfs openSource(Path treeRoot) throws Exception {
-        server = VsftpdServer.start(treeRoot);
-        return Sources.open(server.url(), SourceOptions.DEFAULTS);
-    }
-
-    @Override
-    protected void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+        return serve(VsftpdServer.start(treeRoot));
     }
 
     /** LIST gives minutes for this year's files and days for older ones; the tree's files are from 2023. */

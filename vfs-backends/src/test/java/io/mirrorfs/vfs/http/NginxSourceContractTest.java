@@ -2,8 +2,6 @@ package io.mirrorfs.vfs.http;
 
 import io.mirrorfs.testing.NginxServer;
 import io.mirrorfs.vfs.SourceContractTest;
-import io.mirrorfs.vfs.SourceOptions;
-import io.mirrorfs.vfs.Sources;
 import io.mirrorfs.vfs.Vfs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,19 +9,9 @@ import java.time.Duration;
 /** The source contract against real nginx with {@code autoindex} (exact sizes: no HEAD per file). */
 class NginxSourceContractTest extends SourceContractTest {
 
-    private NginxServer server;
-
     @Override
     protected Vfs openSource(Path treeRoot) throws Exception {
-        server = NginxServer.start(treeRoot, NginxServer.Listing.EXACT);
-        return Sources.open(server.url(), SourceOptions.DEFAULTS);
-    }
-
-    @Override
-    protected void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+        return serve(NginxServer.start(treeRoot, NginxServer.Listing.EXACT));
     }
 
     @Override
