@@ -2,6 +2,7 @@ package io.mirrorfs.cache;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.mirrorfs.vfs.archive.DecodedStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -133,6 +134,35 @@ public final class BlockCache implements Closeable {
         return new CacheStats(hits.sum(), misses.sum(), readAheads.sum(), diskHits.sum(),
                 disk.map(DiskStore::corruptCount).orElse(0L), evictions.sum(), held, pinned, checkpointBytes, config.maxBytes(),
                 inFlight.get(), disk.map(DiskStore::bytes).orElse(0L), metadataHits.sum(), metadataMisses.sum(), perSource);
+    }
+
+    /**
+     * Returns the disk tier as storage for the archive layer's decoded copies, which then share
+     * its bound ({@link CacheConfig#diskMaxBytes}) and its least-recently-used eviction with the
+     * cached blocks; empty without a cache directory.
+     */
+    public Optional<DecodedStore> decodedStore() {
+        return disk.map(d -> new DecodedStore() {
+            @Override
+            public Optional<byte[]> read(String key) {
+                return d.read(key);
+            }
+
+            @Override
+            public boolean contains(String key) {
+                return d.contains(key);
+            }
+
+            @Override
+            public void write(String key, byte[] payload) throws IOException {
+                d.write(key, payload);
+            }
+
+            @Override
+            public long capacity() {
+                return config.diskMaxBytes();
+            }
+        });
     }
 
     /**

@@ -93,6 +93,11 @@ final class DiskStore {
         return store;
     }
 
+    /** Returns whether an entry for {@code key} is held (not whether it is intact: {@link #read} checks that). */
+    synchronized boolean contains(String key) {
+        return lru.containsKey(fileFor(key));
+    }
+
     /** Returns the payload stored under {@code key}, or empty when absent or found damaged. */
     Optional<byte[]> read(String key) {
         Path file = fileFor(key);

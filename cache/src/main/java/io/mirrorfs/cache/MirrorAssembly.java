@@ -67,7 +67,8 @@ public final class MirrorAssembly {
             cache.close();
             throw e;
         }
-        return new StatsFileVfs(new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes),
+        return new StatsFileVfs(new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes,
+                cache.decodedStore()),
                 cache, clock);
     }
 }

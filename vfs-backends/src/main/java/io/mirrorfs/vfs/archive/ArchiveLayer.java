@@ -73,6 +73,7 @@ public final class ArchiveLayer implements Vfs {
     private final CheckpointMemory memory;
     private final ArchiveRegistry registry;
     private final Optional<IndexStore> store;
+    private final Optional<DecodedStore> decodedStore;
     private final ConcurrentHashMap<String, Optional<ArchiveFormat>> detected = new ConcurrentHashMap<>();
 
     /** Creates the layer over {@code inner}; it closes {@code inner} when closed. */
@@ -87,7 +88,16 @@ public final class ArchiveLayer implements Vfs {
      * layer. It closes {@code inner} when closed.
      */
     public ArchiveLayer(Vfs inner, ArchiveOptions options, LongConsumer checkpointBytes) {
+        this(inner, options, checkpointBytes, Optional.empty());
+    }
+
+    /**
+     * Creates the layer as {@link #ArchiveLayer(Vfs, ArchiveOptions, LongConsumer)}, keeping
+     * decoded copies of archives that can rarely resume decoding in {@code decodedStore}.
+     */
+    public ArchiveLayer(Vfs inner, ArchiveOptions options, LongConsumer checkpointBytes, Optional<DecodedStore> decodedStore) {
         this.inner = inner;
+        this.decodedStore = decodedStore;
         this.options = options;
         this.memory = new CheckpointMemory(options.checkpointMemory(), checkpointBytes);
         this.registry = new ArchiveRegistry(options.maxOpenArchives(), memory);
@@ -222,11 +232,14 @@ public final class ArchiveLayer implements Vfs {
             Optional<ArchiveIndex> saved = store.flatMap(s -> s.load(key)).map(i -> fit(i, account)); // a remount: no detection, no pass
             long loaded = System.nanoTime();
             ArchiveFormat format = saved.isPresent() ? saved.get().format() : formatOf(f, display, file.name(), name);
+            DecodedCopy copy = format.compression() == ArchiveFormat.Compression.XZ
+                    || format.compression() == ArchiveFormat.Compression.ZSTD
+                    ? decodedStore.map(s -> new DecodedCopy(s, key, display)).orElse(null) : null;
             OpenArchive archive = switch (format.container()) {
                 case ZIP -> ArchiveOpener.zip(display, f, options);
                 case SEVEN_Z -> ArchiveOpener.sevenZ(display, f, options);
                 default -> ArchiveOpener.streamed(display, f,
-                        saved.isPresent() ? saved.get() : index(key, display, f, format, file.name(), account), options);
+                        saved.isPresent() ? saved.get() : index(key, display, f, format, file.name(), account, copy), options, copy);
             };
             owned = true;
             LOG.log(Level.DEBUG, String.format(java.util.Locale.ROOT, "opened %s as %s: %d entries in %.0f ms%s", display,
@@ -247,13 +260,25 @@ public final class ArchiveLayer implements Vfs {
     }
 
     private ArchiveIndex index(String key, String display, VfsFile f, ArchiveFormat format, String fileName,
-                               CheckpointMemory.Account account) throws IOException {
+                               CheckpointMemory.Account account, DecodedCopy copy) throws IOException {
         IndexProgress progress = new IndexProgress(display, f.attrs().size(), options.progressInterval().toNanos());
+        // xz says where its blocks start in its index, read before the pass; zstd frames are judged as they come.
+        boolean record = copy != null && (format.compression() == ArchiveFormat.Compression.ZSTD
+                || sparseXz(RandomAccessBytes.of(f)));
         ArchiveIndex index = StreamIndexer.index(RandomAccessBytes.of(f), format, ArchiveFormat.singleMemberName(fileName),
-                options, progress, account);
+                options, progress, account, record ? copy : null);
         progress.finished(index.members().size(), index.resumePoints());
+        if (record && copy.bytesWritten() > 0) {
+            LOG.log(Level.INFO, String.format(Locale.ROOT, "archive %s: kept a decoded copy in the disk cache (%.1f MiB), "
+                    + "so reads need not decode from its start", display, copy.bytesWritten() / 1048576.0));
+        }
         store.ifPresent(s -> s.save(key, index));
         return index;
+    }
+
+    private static boolean sparseXz(RandomAccessBytes file) throws IOException {
+        XzCursors xz = new XzCursors(file);
+        return xz.longestSpan(xz.decodedSize()) > DecodedCopy.SPAN;
     }
 
     /**

@@ -46,6 +46,16 @@ final class ArchiveOpener {
     /** Returns the streamed archive {@code index} over {@code file}, which it takes ownership of. */
     static OpenArchive streamed(String description, VfsFile file, ArchiveIndex index, ArchiveOptions options)
             throws IOException {
+        return streamed(description, file, index, options, null);
+    }
+
+    /**
+     * Returns the streamed archive {@code index} over {@code file}, which it takes ownership of,
+     * its decoded data read from {@code copy} (when given) if the file offers too few places to
+     * resume decoding.
+     */
+    static OpenArchive streamed(String description, VfsFile file, ArchiveIndex index, ArchiveOptions options,
+                                DecodedCopy copy) throws IOException {
         RandomAccessBytes raw = RandomAccessBytes.of(file);
         ArchiveFormat format = index.format();
         List<Closeable> resources = new ArrayList<>();
@@ -66,9 +76,11 @@ final class ArchiveOpener {
                         : new ZstdCursors(raw, index.blockStarts());
                 default -> new StreamCursors(raw, ArchiveFormat.decoder(format.compression()));
             };
-            DecodedView view = new DecodedView(cursors, index.decodedSize());
+            long size = index.decodedSize();
+            boolean copied = copy != null && cursors.longestSpan(size) > DecodedCopy.SPAN;
+            DecodedView view = new DecodedView(copied ? copy.recording(cursors, size) : cursors, size);
             resources.add(view::close);
-            data = view;
+            data = copied ? copy.over(view) : view;
         }
         resources.add(file);
         FileAttrs archiveAttrs = file.attrs();

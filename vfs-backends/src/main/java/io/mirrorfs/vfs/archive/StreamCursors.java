@@ -32,6 +32,11 @@ final class StreamCursors implements DecodedCursor.Factory {
     }
 
     @Override
+    public long longestSpan(long size) {
+        return size;
+    }
+
+    @Override
     public DecodedCursor open(long target) throws IOException {
         InputStream decoded = decoder.decode(new RangeInputStream(file, 0, 256 * 1024));
         return new DecodedCursor() {

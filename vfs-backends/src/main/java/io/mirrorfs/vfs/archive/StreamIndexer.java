@@ -58,6 +58,19 @@ final class StreamIndexer {
      */
     static ArchiveIndex index(RandomAccessBytes file, ArchiveFormat format, String singleName, ArchiveOptions options,
                               IndexProgress progress, CheckpointMemory.Account memory) throws IOException {
+        return index(file, format, singleName, options, progress, memory, null);
+    }
+
+    /**
+     * Indexes {@code file} as {@link #index(RandomAccessBytes, ArchiveFormat, String, ArchiveOptions,
+     * IndexProgress, CheckpointMemory.Account)}, recording the decoded data in {@code copy} when
+     * given and the file offers too few places to resume decoding (for zstd, decided as the
+     * frames go by; the caller decides for the other compressions).
+     *
+     * @throws IOException if the archive is corrupt or truncated
+     */
+    static ArchiveIndex index(RandomAccessBytes file, ArchiveFormat format, String singleName, ArchiveOptions options,
+                              IndexProgress progress, CheckpointMemory.Account memory, DecodedCopy copy) throws IOException {
         if (format.compression() == ArchiveFormat.Compression.NONE && format.container() == ArchiveFormat.Container.TAR) {
             return new ArchiveIndex(format, file.size(), plainTar(file), List.of(), List.of());
         }
@@ -79,7 +92,12 @@ final class StreamIndexer {
         } else {
             decoded = ArchiveFormat.decoder(format.compression()).decode(raw);
         }
-        try (Counting counted = new Counting(decoded, raw, progress, gzip)) {
+        DecodedCopy.Recorder recorder = null;
+        if (copy != null && gzip == null) {
+            ZstdIndexer frames = zstd;
+            recorder = copy.recorder(0, -1, frames == null ? () -> true : frames::framesSparse);
+        }
+        try (Counting counted = new Counting(decoded, raw, progress, gzip, recorder)) {
             List<Member> members = switch (format.container()) {
                 case TAR -> tar(counted);
                 case AR -> ar(counted);
@@ -88,6 +106,9 @@ final class StreamIndexer {
                 case ZIP, SEVEN_Z -> throw new IllegalArgumentException(format.label() + " is not a streamed format");
             };
             counted.drain();
+            if (recorder != null) {
+                recorder.finish();
+            }
             if (format.container() == ArchiveFormat.Container.SINGLE) {
                 members = List.of(Member.file(singleName, counted.count, Instant.EPOCH, -1, 0));
             }
@@ -250,11 +271,14 @@ final class StreamIndexer {
         private final RangeInputStream raw;
         private final IndexProgress progress;
         private final GzipIndexer discarder;
+        private final DecodedCopy.Recorder recorder;
         private long count;
         private long discard;
 
-        Counting(InputStream in, RangeInputStream raw, IndexProgress progress, GzipIndexer discarder) {
+        Counting(InputStream in, RangeInputStream raw, IndexProgress progress, GzipIndexer discarder,
+                 DecodedCopy.Recorder recorder) {
             super(in);
+            this.recorder = recorder;
             this.raw = raw;
             this.progress = progress;
             this.discarder = discarder;
@@ -276,6 +300,9 @@ final class StreamIndexer {
             int b = in.read();
             if (b >= 0) {
                 count++;
+                if (recorder != null) {
+                    recorder.accept(new byte[] {(byte) b}, 0, 1);
+                }
             }
             return b;
         }
@@ -288,6 +315,9 @@ final class StreamIndexer {
                 discard -= Math.max(n, 0);
             } else {
                 n = in.read(b, off, len);
+                if (n > 0 && recorder != null) {
+                    recorder.accept(b, off, n);
+                }
             }
             if (n > 0) {
                 count += n;

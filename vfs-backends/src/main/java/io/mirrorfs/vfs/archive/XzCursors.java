@@ -15,16 +15,23 @@ final class XzCursors implements DecodedCursor.Factory {
 
     private final RandomAccessBytes file;
     private final long[] blockStarts;
+    private final long decodedSize;
 
     /** Reads the xz index of {@code file}. */
     XzCursors(RandomAccessBytes file) throws IOException {
         this.file = file;
         try (SeekableXZInputStream xz = new SeekableXZInputStream(new Seekable(file))) {
+            decodedSize = xz.length();
             blockStarts = new long[xz.getBlockCount()];
             for (int i = 0; i < blockStarts.length; i++) {
                 blockStarts[i] = xz.getBlockPos(i);
             }
         }
+    }
+
+    /** Returns the decompressed size the xz index declares. */
+    long decodedSize() {
+        return decodedSize;
     }
 
     /** Returns how many independently decodable blocks the file has. */
@@ -42,6 +49,11 @@ final class XzCursors implements DecodedCursor.Factory {
             start = b;
         }
         return start;
+    }
+
+    @Override
+    public long longestSpan(long size) {
+        return DecodedCursor.Factory.longestGap(blockStarts, size);
     }
 
     @Override

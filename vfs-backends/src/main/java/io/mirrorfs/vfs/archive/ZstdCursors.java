@@ -27,6 +27,11 @@ final class ZstdCursors implements DecodedCursor.Factory {
     }
 
     @Override
+    public long longestSpan(long size) {
+        return DecodedCursor.Factory.longestGap(starts.stream().mapToLong(BlockStart::decodedOffset).toArray(), size);
+    }
+
+    @Override
     public DecodedCursor open(long target) throws IOException {
         BlockStart s = BlockStart.floor(starts, target);
         InputStream decoder = new ZstdCompressorInputStream(new RangeInputStream(file, s.compressedBit() / 8, 256 * 1024));

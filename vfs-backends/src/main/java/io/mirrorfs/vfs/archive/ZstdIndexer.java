@@ -28,6 +28,9 @@ final class ZstdIndexer extends BulkInputStream {
     private final byte[] chunk = new byte[IN_SIZE];
     private final BlockStartList starts;
     private long decoded;
+    private int frames;
+    private long frameStartedAt;
+    private long longestFrame;
     private boolean frameDone = true;
     private boolean finished;
 
@@ -40,6 +43,14 @@ final class ZstdIndexer extends BulkInputStream {
     /** Returns the frame starts recorded, the first being the start of the file. */
     List<BlockStart> blockStarts() {
         return starts.toList();
+    }
+
+    /**
+     * Returns whether decoding could so far resume only rarely: one frame, or a frame longer than
+     * {@link DecodedCopy#SPAN} (the current one included).
+     */
+    boolean framesSparse() {
+        return frames <= 1 || Math.max(longestFrame, decoded - frameStartedAt) > DecodedCopy.SPAN;
     }
 
     @Override
@@ -90,6 +101,10 @@ final class ZstdIndexer extends BulkInputStream {
     private void frameStart() {
         long at = source.position() - in.remaining();
         long produced = decoded + out.remaining();
+        if (frames++ > 0) {
+            longestFrame = Math.max(longestFrame, produced - frameStartedAt);
+        }
+        frameStartedAt = produced;
         if (at > 0 && starts.due(produced)) {
             starts.add(new BlockStart(at * 8, produced, Long.MAX_VALUE, -1));
         }

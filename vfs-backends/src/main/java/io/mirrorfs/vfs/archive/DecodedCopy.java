@@ -1,0 +1,302 @@
+package io.mirrorfs.vfs.archive;
+
+import com.github.luben.zstd.Zstd;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A decoded copy of one compressed archive, kept in {@link #CHUNK}-sized chunks in a
+ * {@link DecodedStore}, for files where decoding can resume only rarely or never: a single-block
+ * xz file, a single-frame zstd file. Their indexing pass decodes everything anyway; recording
+ * each chunk on the way makes a later read anywhere cost one chunk read from disk instead of
+ * decompressing everything before it. Reads that find a chunk missing (evicted, damaged, or
+ * beyond what was recorded) decode as before, and record what they decode.
+ *
+ * <p>Chunks are keyed by the archive's key (its location and version), so a changed archive
+ * never matches an old copy. Each is stored zstd-compressed (level 1) when that makes it
+ * smaller. Recording stops once this copy has written half of the store's capacity, so one huge
+ * archive cannot flush everything else; the two chunks read last are kept in memory for the
+ * several FUSE reads that fall into one chunk. Thread-safe.
+ */
+final class DecodedCopy {
+
+    private static final System.Logger LOG = System.getLogger(ArchiveLayer.class.getName());
+
+    /** Decoded bytes per chunk. */
+    static final int CHUNK = 1 << 20;
+    /** A copy is kept when decoding cannot resume for this many decoded bytes somewhere in the file. */
+    static final long SPAN = 8L << 20;
+
+    private static final byte RAW = 0;
+    private static final byte ZSTD = 1;
+    private static final int HEADER = 5;
+
+    private final DecodedStore store;
+    private final String key;
+    private final String display;
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicBoolean full = new AtomicBoolean();
+    private final AtomicLong hits = new AtomicLong();
+    private final Set<Long> damaged = ConcurrentHashMap.newKeySet();
+    private long recentIndex = -1;
+    private byte[] recent;
+    private long olderIndex = -1;
+    private byte[] older;
+
+    /** Creates the copy of the archive {@code key} (shown as {@code display} in logs) in {@code store}. */
+    DecodedCopy(DecodedStore store, String key, String display) {
+        this.store = store;
+        this.key = key;
+        this.display = display;
+    }
+
+    /** Returns the decoded chunk {@code index}, if stored and intact. */
+    Optional<byte[]> chunk(long index) {
+        synchronized (this) {
+            if (index == recentIndex) {
+                return Optional.of(recent);
+            }
+            if (index == olderIndex) {
+                return Optional.of(older);
+            }
+        }
+        String k = chunkKey(index);
+        if (!store.contains(k)) {
+            return Optional.empty();
+        }
+        Optional<byte[]> chunk = store.read(k).flatMap(DecodedCopy::unpack);
+        if (chunk.isEmpty()) {
+            damaged.add(index); // the store may still hold it: the next decode of this chunk replaces it
+        }
+        chunk.ifPresent(c -> {
+            hits.incrementAndGet();
+            remember(index, c);
+        });
+        return chunk;
+    }
+
+    private synchronized void remember(long index, byte[] chunk) {
+        olderIndex = recentIndex;
+        older = recent;
+        recentIndex = index;
+        recent = chunk;
+    }
+
+    /** Returns how many chunks were read from the store. */
+    long chunkReads() {
+        return hits.get();
+    }
+
+    /** Returns the compressed bytes this copy wrote to the store. */
+    long bytesWritten() {
+        return written.get();
+    }
+
+    /**
+     * Returns a recorder of the decoded bytes from offset {@code position} on, storing each whole
+     * chunk it sees while {@code wanted} says so; with {@code size} (-1 if unknown) it also
+     * stores the last, shorter chunk when the data reaches it.
+     */
+    Recorder recorder(long position, long size, BooleanSupplier wanted) {
+        return new Recorder(position, size, wanted);
+    }
+
+    /** Returns {@code cursors} whose cursors record what they decode (the data being {@code size} bytes). */
+    DecodedCursor.Factory recording(DecodedCursor.Factory cursors, long size) {
+        return new DecodedCursor.Factory() {
+            @Override
+            public long startFor(long target) throws IOException {
+                return cursors.startFor(target);
+            }
+
+            @Override
+            public long longestSpan(long decodedSize) {
+                return cursors.longestSpan(decodedSize);
+            }
+
+            @Override
+            public DecodedCursor open(long target) throws IOException {
+                DecodedCursor c = cursors.open(target);
+                Recorder r = recorder(c.position(), size, () -> true);
+                return new DecodedCursor() {
+                    @Override
+                    public long position() {
+                        return c.position();
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        int n = c.read(b, off, len);
+                        if (n > 0) {
+                            r.accept(b, off, n);
+                        }
+                        return n;
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        c.close();
+                    }
+                };
+            }
+        };
+    }
+
+    /**
+     * Returns {@code decoded} read from this copy where it has the chunk, and from
+     * {@code decoded} (whose cursors should be {@link #recording}) where not.
+     */
+    RandomAccessBytes over(RandomAccessBytes decoded) {
+        return new RandomAccessBytes() {
+            @Override
+            public long size() {
+                return decoded.size();
+            }
+
+            @Override
+            public int read(long offset, ByteBuffer dst) throws IOException {
+                if (offset >= decoded.size()) {
+                    return -1;
+                }
+                long index = offset / CHUNK;
+                int inChunk = (int) (offset % CHUNK);
+                byte[] c = chunk(index).orElse(null);
+                if (c == null || inChunk >= c.length) {
+                    // Decoded whole, so the recording cursor stores it even if the reader stops short.
+                    ByteBuffer whole = ByteBuffer.allocate((int) Math.min(CHUNK, decoded.size() - index * CHUNK));
+                    decoded.readFully(index * CHUNK, whole);
+                    c = whole.array();
+                    remember(index, c);
+                }
+                int n = Math.min(dst.remaining(), c.length - inChunk);
+                dst.put(c, inChunk, n);
+                return n;
+            }
+        };
+    }
+
+    private String chunkKey(long index) {
+        return "archive-decoded\n" + key + "\n" + index;
+    }
+
+    private void store(long index, byte[] data, int length) {
+        if (full.get()) {
+            return;
+        }
+        String k = chunkKey(index);
+        if (store.contains(k) && !damaged.remove(index)) {
+            return;
+        }
+        byte[] packed = pack(data, length);
+        if (written.addAndGet(packed.length) > store.capacity() / 2) {
+            if (!full.getAndSet(true)) {
+                LOG.log(Level.INFO, String.format(java.util.Locale.ROOT,
+                        "archive %s: decoded copy stopped at %d MiB (half of the disk cache); reads beyond it decode from "
+                                + "the nearest place decoding can resume", display, index * (CHUNK >> 20)));
+            }
+            return;
+        }
+        try {
+            store.write(k, packed);
+        } catch (IOException e) {
+            full.set(true);
+            LOG.log(Level.WARNING, "archive " + display + ": cannot store its decoded copy (" + e
+                    + "); reads decode from the nearest place decoding can resume");
+        }
+    }
+
+    private static byte[] pack(byte[] data, int length) {
+        byte[] compressed = new byte[(int) Zstd.compressBound(length)];
+        long n = Zstd.compressByteArray(compressed, 0, compressed.length, data, 0, length, 1);
+        boolean smaller = !Zstd.isError(n) && n < length - length / 16;
+        int bodyLength = smaller ? (int) n : length;
+        ByteBuffer out = ByteBuffer.allocate(HEADER + bodyLength);
+        out.put(smaller ? ZSTD : RAW).putInt(length).put(smaller ? compressed : data, 0, bodyLength);
+        return out.array();
+    }
+
+    private static Optional<byte[]> unpack(byte[] packed) {
+        if (packed.length < HEADER) {
+            return Optional.empty();
+        }
+        ByteBuffer in = ByteBuffer.wrap(packed);
+        byte type = in.get();
+        int length = in.getInt();
+        if (length < 0 || length > CHUNK) {
+            return Optional.empty();
+        }
+        byte[] data = new byte[length];
+        if (type == RAW && packed.length == HEADER + length) {
+            System.arraycopy(packed, HEADER, data, 0, length);
+            return Optional.of(data);
+        }
+        if (type == ZSTD) {
+            long n = Zstd.decompressByteArray(data, 0, length, packed, HEADER, packed.length - HEADER);
+            if (!Zstd.isError(n) && n == length) {
+                return Optional.of(data);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Collects decoded bytes into chunks and stores each complete one. Not thread-safe. */
+    final class Recorder {
+        private final long size;
+        private final BooleanSupplier wanted;
+        private long position;
+        private byte[] buffer;
+        private int filled;
+        /** Whether {@link #buffer} holds its chunk from the chunk's first byte. */
+        private boolean aligned;
+
+        private Recorder(long position, long size, BooleanSupplier wanted) {
+            this.position = position;
+            this.size = size;
+            this.wanted = wanted;
+            this.aligned = position % CHUNK == 0;
+        }
+
+        /** Takes the next {@code len} decoded bytes. */
+        void accept(byte[] b, int off, int len) {
+            while (len > 0) {
+                int inChunk = (int) (position % CHUNK);
+                int n = Math.min(len, CHUNK - inChunk);
+                if (aligned && !full.get()) {
+                    if (buffer == null) {
+                        buffer = new byte[CHUNK];
+                    }
+                    System.arraycopy(b, off, buffer, inChunk, n);
+                    filled = inChunk + n;
+                }
+                position += n;
+                off += n;
+                len -= n;
+                if (position % CHUNK == 0 || position == size) {
+                    flush();
+                }
+            }
+        }
+
+        /** The data ended here: stores the last, shorter chunk. */
+        void finish() {
+            if (position % CHUNK != 0) {
+                flush();
+            }
+        }
+
+        private void flush() {
+            if (aligned && filled > 0 && buffer != null && wanted.getAsBoolean()) {
+                store((position - 1) / CHUNK, buffer, filled);
+            }
+            filled = 0;
+            aligned = true;
+        }
+    }
+}
