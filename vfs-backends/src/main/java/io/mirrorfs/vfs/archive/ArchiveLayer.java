@@ -51,6 +51,9 @@ import java.util.function.LongConsumer;
  * Where a file can only be decoded from its start, a member read costs decompressing everything
  * before it; a read that continues where an earlier one stopped reuses that decoder (a few are
  * kept), so reading a member, or several in archive order, decompresses the archive about once.
+ * Given a {@link DecodedStore} (the disk tier of {@code --cache-dir}), the pass over an xz or zstd
+ * file that cannot resume for more than {@link DecodedCopy#SPAN} keeps a {@link DecodedCopy} of
+ * the decoded data there, and later reads come from it.
  *
  * <p>Checkpoints of all archives together, those being indexed included, hold at most
  * {@link ArchiveOptions#checkpointMemory} bytes: when a new one does not fit, the least recently
