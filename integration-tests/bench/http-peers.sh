@@ -42,7 +42,9 @@ secs() { python3 -c 'import time; print(time.time())'; }
 read_three() {
   local f t0 t1
   for f in big1.bin big2.bin big3.bin; do
-    t0=$(secs); dd if="$mnt/$f" of=/dev/null bs=1M status=none; t1=$(secs)
+    t0=$(secs)
+    if ! dd if="$mnt/$f" of=/dev/null bs=1M status=none 2>> "$work/dd.err"; then echo failed; return; fi
+    t1=$(secs)
     python3 -c "print((1<<30)/($t1-$t0)/(1<<20))"
   done
 }
@@ -55,7 +57,7 @@ wait_mounted() {
   done
   echo "$1 did not mount" >&2; return 1
 }
-stop_fs() { bench_fusermount "$mnt"; wait "$fs_pid" 2>/dev/null || true; fs_pid=; }
+stop_fs() { bench_fusermount "$mnt" 2>/dev/null || fusermount -u -z "$mnt" 2>/dev/null || true; kill "$fs_pid" 2>/dev/null || true; wait "$fs_pid" 2>/dev/null || true; fs_pid=; }
 
 curl_runs=()
 for f in big1.bin big2.bin big3.bin; do
@@ -82,14 +84,18 @@ mapfile -t httpdirfs_runs < <(read_three)
 stop_fs
 
 curl_med=$(bench_median "${curl_runs[@]}")
-line() { # NAME RUNS...
-  local name=$1; shift
+line() { # NAME LOG RUNS...
+  local name=$1 log=$2; shift 2
+  if [ "$*" = failed ] || [ $# -eq 0 ]; then
+    printf '  %-34s could not read the file: %s\n' "$name" "$(grep -v '^ \|^unique\|LinkTable' "$log" | tail -1)"
+    return
+  fi
   local med; med=$(bench_median "$@")
   printf '  %-34s median %5.0f MiB/s  (%s)  %.2fx curl\n' "$name" "$med" \
     "$(printf '%.0f ' "$@" | sed 's/ $//')" "$(bench_ratio "$med" "$curl_med")"
 }
 echo "sequential 1 GiB cold, three files each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg):"
-line "curl (to /dev/null)" "${curl_runs[@]}"
-line "mirrorfs ($(basename "$jar"))" "${mirrorfs_runs[@]}"
-line "rclone mount $(rclone version 2>/dev/null | awk 'NR==1{print $2}')" "${rclone_runs[@]}"
-line "httpdirfs $(dpkg-query -W -f '${Version}' httpdirfs 2>/dev/null)" "${httpdirfs_runs[@]}"
+line "curl (to /dev/null)" /dev/null "${curl_runs[@]}"
+line "mirrorfs ($(basename "$jar"))" "$work/mirrorfs.log" "${mirrorfs_runs[@]}"
+line "rclone mount $(rclone version 2>/dev/null | awk 'NR==1{print $2}')" "$work/rclone.log" "${rclone_runs[@]}"
+line "httpdirfs $(dpkg-query -W -f '${Version}' httpdirfs 2>/dev/null)" "$work/httpdirfs.log" "${httpdirfs_runs[@]}"

@@ -77,6 +77,7 @@ public final class ArchiveLayer implements Vfs {
     private final ArchiveRegistry registry;
     private final Optional<IndexStore> store;
     private final Optional<DecodedStore> decodedStore;
+    private final DecodedCopy.Recent recentChunks = new DecodedCopy.Recent(4);
     private final ConcurrentHashMap<String, Optional<ArchiveFormat>> detected = new ConcurrentHashMap<>();
 
     /** Creates the layer over {@code inner}; it closes {@code inner} when closed. */
@@ -237,7 +238,7 @@ public final class ArchiveLayer implements Vfs {
             ArchiveFormat format = saved.isPresent() ? saved.get().format() : formatOf(f, display, file.name(), name);
             DecodedCopy copy = format.compression() == ArchiveFormat.Compression.XZ
                     || format.compression() == ArchiveFormat.Compression.ZSTD
-                    ? decodedStore.map(s -> new DecodedCopy(s, key, display)).orElse(null) : null;
+                    ? decodedStore.map(s -> new DecodedCopy(s, key, display, recentChunks)).orElse(null) : null;
             OpenArchive archive = switch (format.container()) {
                 case ZIP -> ArchiveOpener.zip(display, f, options);
                 case SEVEN_Z -> ArchiveOpener.sevenZ(display, f, options);

@@ -78,7 +78,7 @@ final class ArchiveOpener {
             };
             long size = index.decodedSize();
             boolean copied = copy != null && cursors.longestSpan(size) > DecodedCopy.SPAN;
-            DecodedView view = new DecodedView(copied ? copy.recording(cursors, size) : cursors, size);
+            DecodedView view = new DecodedView(cursors, size);
             resources.add(view::close);
             data = copied ? copy.over(view) : view;
         }

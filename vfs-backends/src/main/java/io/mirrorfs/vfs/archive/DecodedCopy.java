@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,14 +17,14 @@ import java.util.function.BooleanSupplier;
  * {@link DecodedStore}, for files where decoding can resume only rarely or never: a single-block
  * xz file, a single-frame zstd file. Their indexing pass decodes everything anyway; recording
  * each chunk on the way makes a later read anywhere cost one chunk read from disk instead of
- * decompressing everything before it. Reads that find a chunk missing (evicted, damaged, or
- * beyond what was recorded) decode as before, and record what they decode.
+ * decompressing everything before it. A read that finds its chunk missing (evicted, damaged, or
+ * beyond what was recorded) decodes that whole chunk as before, and stores it.
  *
  * <p>Chunks are keyed by the archive's key (its location and version), so a changed archive
  * never matches an old copy. Each is stored zstd-compressed (level 1) when that makes it
  * smaller. Recording stops once this copy has written half of the store's capacity, so one huge
- * archive cannot flush everything else; the two chunks read last are kept in memory for the
- * several FUSE reads that fall into one chunk. Thread-safe.
+ * archive cannot flush everything else; the chunks read last (four, over all archives) are kept
+ * in memory for the several FUSE reads that fall into one chunk. Thread-safe.
  */
 final class DecodedCopy {
 
@@ -45,29 +46,52 @@ final class DecodedCopy {
     private final AtomicBoolean full = new AtomicBoolean();
     private final AtomicLong hits = new AtomicLong();
     private final Set<Long> damaged = ConcurrentHashMap.newKeySet();
-    private long recentIndex = -1;
-    private byte[] recent;
-    private long olderIndex = -1;
-    private byte[] older;
+    private final Recent recent;
 
-    /** Creates the copy of the archive {@code key} (shown as {@code display} in logs) in {@code store}. */
-    DecodedCopy(DecodedStore store, String key, String display) {
+    /**
+     * Creates the copy of the archive {@code key} (shown as {@code display} in logs) in
+     * {@code store}, keeping the chunks read last in {@code recent}.
+     */
+    DecodedCopy(DecodedStore store, String key, String display, Recent recent) {
         this.store = store;
         this.key = key;
         this.display = display;
+        this.recent = recent;
+    }
+
+    /**
+     * The decoded chunks read last, of all copies together (FUSE reads a chunk in several 128 KiB
+     * requests): a fixed number, so the heap they take does not grow with the archives open.
+     * Thread-safe.
+     */
+    static final class Recent {
+        private final int capacity;
+        private final LinkedHashMap<String, byte[]> chunks = new LinkedHashMap<>(16, 0.75f, true);
+
+        /** Keeps at most {@code capacity} chunks. */
+        Recent(int capacity) {
+            this.capacity = capacity;
+        }
+
+        synchronized byte[] get(String key) {
+            return chunks.get(key);
+        }
+
+        synchronized void put(String key, byte[] chunk) {
+            chunks.put(key, chunk);
+            if (chunks.size() > capacity) {
+                chunks.remove(chunks.keySet().iterator().next());
+            }
+        }
     }
 
     /** Returns the decoded chunk {@code index}, if stored and intact. */
     Optional<byte[]> chunk(long index) {
-        synchronized (this) {
-            if (index == recentIndex) {
-                return Optional.of(recent);
-            }
-            if (index == olderIndex) {
-                return Optional.of(older);
-            }
-        }
         String k = chunkKey(index);
+        byte[] held = recent.get(k);
+        if (held != null) {
+            return Optional.of(held);
+        }
         if (!store.contains(k)) {
             return Optional.empty();
         }
@@ -77,16 +101,9 @@ final class DecodedCopy {
         }
         chunk.ifPresent(c -> {
             hits.incrementAndGet();
-            remember(index, c);
+            recent.put(k, c);
         });
         return chunk;
-    }
-
-    private synchronized void remember(long index, byte[] chunk) {
-        olderIndex = recentIndex;
-        older = recent;
-        recentIndex = index;
-        recent = chunk;
     }
 
     /** Returns how many chunks were read from the store. */
@@ -100,58 +117,16 @@ final class DecodedCopy {
     }
 
     /**
-     * Returns a recorder of the decoded bytes from offset {@code position} on, storing each whole
-     * chunk it sees while {@code wanted} says so; with {@code size} (-1 if unknown) it also
-     * stores the last, shorter chunk when the data reaches it.
+     * Returns a recorder of the decoded bytes from the start of the data, storing each chunk it
+     * completes while {@code wanted} says so.
      */
-    Recorder recorder(long position, long size, BooleanSupplier wanted) {
-        return new Recorder(position, size, wanted);
-    }
-
-    /** Returns {@code cursors} whose cursors record what they decode (the data being {@code size} bytes). */
-    DecodedCursor.Factory recording(DecodedCursor.Factory cursors, long size) {
-        return new DecodedCursor.Factory() {
-            @Override
-            public long startFor(long target) throws IOException {
-                return cursors.startFor(target);
-            }
-
-            @Override
-            public long longestSpan(long decodedSize) {
-                return cursors.longestSpan(decodedSize);
-            }
-
-            @Override
-            public DecodedCursor open(long target) throws IOException {
-                DecodedCursor c = cursors.open(target);
-                Recorder r = recorder(c.position(), size, () -> true);
-                return new DecodedCursor() {
-                    @Override
-                    public long position() {
-                        return c.position();
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) throws IOException {
-                        int n = c.read(b, off, len);
-                        if (n > 0) {
-                            r.accept(b, off, n);
-                        }
-                        return n;
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        c.close();
-                    }
-                };
-            }
-        };
+    Recorder recorder(BooleanSupplier wanted) {
+        return new Recorder(wanted);
     }
 
     /**
-     * Returns {@code decoded} read from this copy where it has the chunk, and from
-     * {@code decoded} (whose cursors should be {@link #recording}) where not.
+     * Returns {@code decoded} read from this copy where it has the chunk; elsewhere the whole
+     * chunk is decoded from {@code decoded} and stored.
      */
     RandomAccessBytes over(RandomAccessBytes decoded) {
         return new RandomAccessBytes() {
@@ -169,11 +144,11 @@ final class DecodedCopy {
                 int inChunk = (int) (offset % CHUNK);
                 byte[] c = chunk(index).orElse(null);
                 if (c == null || inChunk >= c.length) {
-                    // Decoded whole, so the recording cursor stores it even if the reader stops short.
                     ByteBuffer whole = ByteBuffer.allocate((int) Math.min(CHUNK, decoded.size() - index * CHUNK));
                     decoded.readFully(index * CHUNK, whole);
                     c = whole.array();
-                    remember(index, c);
+                    store(index, c, c.length);
+                    recent.put(chunkKey(index), c);
                 }
                 int n = Math.min(dst.remaining(), c.length - inChunk);
                 dst.put(c, inChunk, n);
@@ -246,39 +221,27 @@ final class DecodedCopy {
         return Optional.empty();
     }
 
-    /** Collects decoded bytes into chunks and stores each complete one. Not thread-safe. */
+    /** Collects the decoded bytes, from the first, into chunks and stores each complete one. Not thread-safe. */
     final class Recorder {
-        private final long size;
         private final BooleanSupplier wanted;
+        private final byte[] buffer = new byte[CHUNK];
         private long position;
-        private byte[] buffer;
         private int filled;
-        /** Whether {@link #buffer} holds its chunk from the chunk's first byte. */
-        private boolean aligned;
 
-        private Recorder(long position, long size, BooleanSupplier wanted) {
-            this.position = position;
-            this.size = size;
+        private Recorder(BooleanSupplier wanted) {
             this.wanted = wanted;
-            this.aligned = position % CHUNK == 0;
         }
 
         /** Takes the next {@code len} decoded bytes. */
         void accept(byte[] b, int off, int len) {
             while (len > 0) {
-                int inChunk = (int) (position % CHUNK);
-                int n = Math.min(len, CHUNK - inChunk);
-                if (aligned && !full.get()) {
-                    if (buffer == null) {
-                        buffer = new byte[CHUNK];
-                    }
-                    System.arraycopy(b, off, buffer, inChunk, n);
-                    filled = inChunk + n;
-                }
+                int n = Math.min(len, CHUNK - filled);
+                System.arraycopy(b, off, buffer, filled, n);
+                filled += n;
                 position += n;
                 off += n;
                 len -= n;
-                if (position % CHUNK == 0 || position == size) {
+                if (filled == CHUNK) {
                     flush();
                 }
             }
@@ -286,17 +249,16 @@ final class DecodedCopy {
 
         /** The data ended here: stores the last, shorter chunk. */
         void finish() {
-            if (position % CHUNK != 0) {
+            if (filled > 0) {
                 flush();
             }
         }
 
         private void flush() {
-            if (aligned && filled > 0 && buffer != null && wanted.getAsBoolean()) {
+            if (wanted.getAsBoolean()) {
                 store((position - 1) / CHUNK, buffer, filled);
             }
             filled = 0;
-            aligned = true;
         }
     }
 }

@@ -95,7 +95,7 @@ final class StreamIndexer {
         DecodedCopy.Recorder recorder = null;
         if (copy != null && gzip == null) {
             ZstdIndexer frames = zstd;
-            recorder = copy.recorder(0, -1, frames == null ? () -> true : frames::framesSparse);
+            recorder = copy.recorder(frames == null ? () -> true : frames::framesSparse);
         }
         try (Counting counted = new Counting(decoded, raw, progress, gzip, recorder)) {
             List<Member> members = switch (format.container()) {
