@@ -8,6 +8,9 @@
 #   4. list everything after a remount with the persisted index (--cache-dir),
 #   5. a zip of the same tree over HTTP: open (central directory) and 200 random members, vs
 #      fuse-zip on the local file (the design's peer; installed with apt-get when missing),
+#   6. a single-block tar.xz (xz's default) of ~100 MiB of text in 2,000 members: first listing vs
+#      `tar -tJf`, then a member near the end with --cache-dir (read from the decoded copy the pass
+#      kept), after a remount, and without --cache-dir (decoded from the start), vs `tar -xJOf`,
 # with the bytes nginx sent for each mirrorfs step.
 # Usage: integration-tests/bench/archive-bench.sh [JAR]   (ARCHIVE_BENCH_DATA=DIR keeps the generated data)
 set -euo pipefail
@@ -113,6 +116,46 @@ n=$(log_lines); t_zip_200=$(secs cat_list "$z"); b_zip_200=$(log_bytes_since "$n
 zip_ok=$(cmp <(cat "$z/$last") <(tar -xzOf "$archive" "$last") && echo identical || echo DIFFERENT)
 unmount_mirror
 
+echo "tar.xz (single block): GNU tar vs mirrorfs with and without --cache-dir ..." >&2
+if [ ! -f "$data/text.tar.xz" ]; then
+  python3 - "$work/text" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+rnd = random.Random(3)
+words = [("".join(rnd.choice("etaoinshrdlucmfwyp") for _ in range(rnd.randint(2, 9)))) for _ in range(5000)]
+for d in range(40):
+    p = os.path.join(root, "t%02d" % d)
+    os.makedirs(p, exist_ok=True)
+    for f in range(50):
+        n = rnd.randint(10, 90) * 1024
+        text = " ".join(rnd.choice(words) for _ in range(n // 5))
+        with open(os.path.join(p, "doc%02d.txt" % f), "w") as fh:
+            fh.write(text[:n])
+PY
+  tar -cf - -C "$work/text" . | xz -T1 -3 > "$data/text.tar.xz.tmp" && mv "$data/text.tar.xz.tmp" "$data/text.tar.xz"
+  chmod a+r "$data/text.tar.xz"; rm -rf "$work/text"
+fi
+xz_archive=$data/text.tar.xz
+xz_last=$(tar -tJf "$xz_archive" | grep '\.txt$' | tail -1)
+t_xz_tar_list=$(secs tar -tJf "$xz_archive")
+t_xz_tar_last=$(secs tar -xJOf "$xz_archive" "$xz_last")
+x="$mnt/text.tar.xz#"
+rm -rf "$work/cache"
+mount_mirror
+n=$(log_lines); t_xz_list=$(secs count_entries "$x"); b_xz_list=$(log_bytes_since "$n")
+n=$(log_lines); t_xz_last=$(secs cat "$x/$xz_last"); b_xz_last=$(log_bytes_since "$n")
+xz_ok=$(cmp <(cat "$x/$xz_last") <(tar -xJOf "$xz_archive" "$xz_last") && echo identical || echo DIFFERENT)
+unmount_mirror
+copy_mib=$(du -sm "$work/cache" | cut -f1)
+mount_mirror
+n=$(log_lines); t_xz_relast=$(secs cat "$x/$xz_last"); b_xz_relast=$(log_bytes_since "$n")
+unmount_mirror
+bench_start_jar "$jar" "$mnt" "$work/mirror.log" --source "/=$url/" || exit 1
+mirror_pid=$BENCH_PID
+count_entries "$x" > /dev/null
+n=$(log_lines); t_xz_nocopy=$(secs cat "$x/$xz_last"); b_xz_nocopy=$(log_bytes_since "$n")
+unmount_mirror
+
 python3 - <<PY
 mib = 1048576
 size = $(stat -c %s "$archive")
@@ -128,8 +171,16 @@ rows = [
   ("zip: open (central directory) and ls", $t_zip_open, "fuse-zip mount of the local zip", $t_fz_mount, $b_zip_open),
   ("zip: 200 random members", $t_zip_200, "fuse-zip, local zip, same 200", $t_fz_200, $b_zip_200),
 ]
+rows += [
+  ("tar.xz: list everything, first access", $t_xz_list, "tar -tJf", $t_xz_tar_list, $b_xz_list),
+  ("tar.xz: last member, decoded copy", $t_xz_last, "tar -xJOf one member", $t_xz_tar_last, $b_xz_last),
+  ("tar.xz: last member after a remount", $t_xz_relast, "tar -xJOf one member", $t_xz_tar_last, $b_xz_relast),
+  ("tar.xz: last member without --cache-dir", $t_xz_nocopy, "tar -xJOf one member", $t_xz_tar_last, $b_xz_nocopy),
+]
 for what, t, base, tb, b in rows:
     print("  %-45s %8.3f s   vs %-34s %7.3f s  ratio %6.2f   nginx sent %8.1f MiB" % (what, t, base, tb, t / tb if tb else 0, b / mib))
 print("  (extracting the whole archive with tar -xzf took %.3f s)" % $t_extract)
-print("  last member content vs tar: $ok; from the zip: $zip_ok")
+print("  last member content vs tar: $ok; from the zip: $zip_ok; from the tar.xz: $xz_ok")
+print("  tar.xz: %.0f MiB compressed; --cache-dir after its first mount: $copy_mib MiB (blocks of the archive and the decoded copy)"
+      % ($(stat -c %s "$xz_archive") / mib))
 PY
