@@ -129,7 +129,7 @@ record ArchiveFormat(Container container, Compression compression) {
             case NONE -> in -> in;
             case GZIP -> in -> new GZIPInputStream(in, 64 * 1024);
             case BZIP2 -> in -> new BZip2CompressorInputStream(in, true);
-            case XZ -> in -> new XZInputStream(in);
+            case XZ -> in -> NativeXz.loaded() ? new NativeXz(in) : new XZInputStream(in);
             case ZSTD -> ZstdCompressorInputStream::new;
         };
     }

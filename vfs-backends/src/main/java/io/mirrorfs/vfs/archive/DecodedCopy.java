@@ -4,10 +4,16 @@ import com.github.luben.zstd.Zstd;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -47,6 +53,22 @@ final class DecodedCopy {
     private final AtomicLong hits = new AtomicLong();
     private final Set<Long> damaged = ConcurrentHashMap.newKeySet();
     private final Recent recent;
+
+    /**
+     * Compresses and writes the chunks of indexing passes, one at a time; with two chunks waiting
+     * the pass writes the next itself, so at most four chunks are held for writing.
+     */
+    private static final ThreadPoolExecutor WRITER = writer();
+
+    private static ThreadPoolExecutor writer() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(2), r -> {
+            Thread t = new Thread(r, "mirrorfs-decoded-copy");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
 
     /**
      * Creates the copy of the archive {@code key} (shown as {@code display} in logs) in
@@ -169,18 +191,18 @@ final class DecodedCopy {
         if (store.contains(k) && !damaged.remove(index)) {
             return;
         }
-        byte[] packed = pack(data, length);
-        if (written.addAndGet(packed.length) > store.capacity() / 2) {
-            if (!full.getAndSet(true)) {
-                LOG.log(Level.INFO, String.format(java.util.Locale.ROOT,
-                        "archive %s: decoded copy stopped at %d MiB (half of the disk cache); reads beyond it decode from "
-                                + "the nearest place decoding can resume", display, index * (CHUNK >> 20)));
-            }
-            return;
-        }
         try {
+            byte[] packed = pack(data, length);
+            if (written.addAndGet(packed.length) > store.capacity() / 2) {
+                if (!full.getAndSet(true)) {
+                    LOG.log(Level.INFO, String.format(java.util.Locale.ROOT,
+                            "archive %s: decoded copy stopped at %d MiB (half of the disk cache); reads beyond it decode "
+                                    + "from the nearest place decoding can resume", display, index * (CHUNK >> 20)));
+                }
+                return;
+            }
             store.write(k, packed);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             full.set(true);
             LOG.log(Level.WARNING, "archive " + display + ": cannot store its decoded copy (" + e
                     + "); reads decode from the nearest place decoding can resume");
@@ -221,10 +243,15 @@ final class DecodedCopy {
         return Optional.empty();
     }
 
-    /** Collects the decoded bytes, from the first, into chunks and stores each complete one. Not thread-safe. */
+    /**
+     * Collects the decoded bytes, from the first, into chunks and stores each complete one: on
+     * {@link #WRITER}, so that compressing and writing a chunk overlaps decoding the next one.
+     * Not thread-safe.
+     */
     final class Recorder {
         private final BooleanSupplier wanted;
-        private final byte[] buffer = new byte[CHUNK];
+        private final List<CompletableFuture<Void>> writes = new ArrayList<>();
+        private byte[] buffer = new byte[CHUNK];
         private long position;
         private int filled;
 
@@ -247,16 +274,22 @@ final class DecodedCopy {
             }
         }
 
-        /** The data ended here: stores the last, shorter chunk. */
+        /** The data ended here: stores the last, shorter chunk, and waits until every chunk is stored. */
         void finish() {
             if (filled > 0) {
                 flush();
             }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
         }
 
         private void flush() {
             if (wanted.getAsBoolean()) {
-                store((position - 1) / CHUNK, buffer, filled);
+                long index = (position - 1) / CHUNK;
+                byte[] chunk = buffer;
+                int length = filled;
+                buffer = new byte[CHUNK];
+                writes.removeIf(CompletableFuture::isDone);
+                writes.add(CompletableFuture.runAsync(() -> store(index, chunk, length), WRITER));
             }
             filled = 0;
         }

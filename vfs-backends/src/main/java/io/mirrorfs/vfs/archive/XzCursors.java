@@ -1,12 +1,14 @@
 package io.mirrorfs.vfs.archive;
 
 import java.io.IOException;
+import java.io.InputStream;
 import org.tukaani.xz.SeekableInputStream;
 import org.tukaani.xz.SeekableXZInputStream;
 
 /**
  * Cursors into an xz file through {@link SeekableXZInputStream}, which reads the index at the end
- * of the file and starts decoding at the xz block holding the target. Files written by
+ * of the file and starts decoding at the xz block holding the target; from the file start, the
+ * system liblzma ({@link NativeXz}) decodes instead when present. Files written by
  * {@code xz -T0} have many blocks; a single-block file (the default of xz 5.4) decodes from its
  * start, as LZMA2 keeps its dictionary across the block. Thread-safe; each cursor is
  * single-threaded.
@@ -58,9 +60,15 @@ final class XzCursors implements DecodedCursor.Factory {
 
     @Override
     public DecodedCursor open(long target) throws IOException {
-        SeekableXZInputStream xz = new SeekableXZInputStream(new Seekable(file));
         long start = startFor(target);
-        xz.seek(start);
+        InputStream xz;
+        if (start == 0 && NativeXz.loaded()) {
+            xz = new NativeXz(new RangeInputStream(file, 0, 256 * 1024)); // from the file start: the faster decoder
+        } else {
+            SeekableXZInputStream seekable = new SeekableXZInputStream(new Seekable(file));
+            seekable.seek(start);
+            xz = seekable;
+        }
         return new DecodedCursor() {
             private long position = start;
 
