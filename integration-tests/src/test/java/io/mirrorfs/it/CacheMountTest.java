@@ -52,6 +52,39 @@ class CacheMountTest {
     }
 
     /**
+     * A single-block tar.xz (xz's default) indexed once with --cache-dir is read after a remount,
+     * with the server stopped, from the decoded copy the pass kept: a member near the end costs a
+     * handful of disk-tier block reads (the xz index), not the whole archive decoded again from
+     * the blocks on disk, and reads back exactly as tar extracts it.
+     */
+    @Test
+    void aSingleBlockTarXzIsReadFromItsDecodedCopyAfterARemountOffline() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src/tree"));
+        for (int i = 0; i < 40; i++) {
+            Files.write(src.resolve(String.format("f%02d.bin", i)), GeneratedTree.contentFor("f" + i, 512 * 1024));
+        }
+        Path docs = Files.createDirectories(tmp.resolve("docs"));
+        Shell.ok(tmp, "tar -cf - -C src tree | xz -T1 -1 > docs/src.tar.xz && chmod -R a+rX " + tmp);
+        String expected = Shell.ok(tmp, "tar -xJOf docs/src.tar.xz tree/f38.bin | sha256sum");
+        Path cacheDir = tmp.resolve("cache");
+        try (NginxServer nginx = NginxServer.start(docs, NginxServer.Listing.EXACT)) {
+            String[] args = {"--source", "/web=" + nginx.url(), "--cache-dir", cacheDir.toString(), "--disk-cache-size", "256M"};
+            try (MountedMirror m = MountedMirror.start(args)) {
+                assertEquals("tree\n", Shell.ok(m.root(), "ls 'web/src.tar.xz#/'"));
+                assertTrue(m.log().contains("kept a decoded copy"), m.log());
+                m.unmount(java.time.Duration.ofSeconds(30));
+            }
+            nginx.stop();
+            try (MountedMirror m = MountedMirror.start(args)) {
+                assertEquals(expected, Shell.ok(m.root(), "sha256sum < 'web/src.tar.xz#/tree/f38.bin'"), m.log());
+                String stats = Files.readString(m.root().resolve(".mirrorfs/stats"));
+                assertTrue(stats.matches("(?s).*bytes_fetched +0\n.*"), "nothing came from the network:\n" + stats);
+                assertTrue(counter(stats, "disk_hits") <= 4, "the archive's 20 MiB were not decoded again:\n" + stats);
+            }
+        }
+    }
+
+    /**
      * Reads a 4 GiB sparse file sequentially with --cache-size 64M and reports the daemon's peak
      * resident memory (VmHWM). The bound is deliberately generous: the JVM's own footprint
      * (heap sizing, code cache, metaspace, thread stacks) is not under the cache's control; what
