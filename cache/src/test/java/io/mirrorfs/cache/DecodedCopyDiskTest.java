@@ -3,14 +3,11 @@ package io.mirrorfs.cache;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mirrorfs.testing.VfsReads;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.Vfs;
-import io.mirrorfs.vfs.VfsFile;
-import io.mirrorfs.vfs.VfsPath;
 import io.mirrorfs.vfs.archive.ArchiveOptions;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,19 +98,6 @@ class DecodedCopyDiskTest {
     }
 
     private static byte[] readAll(Vfs vfs, String path) throws IOException {
-        try (VfsFile f = vfs.open(VfsPath.parse(path))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(128 * 1024);
-            long pos = 0;
-            while (true) {
-                buf.clear();
-                int n = f.read(pos, buf);
-                if (n < 0) {
-                    return out.toByteArray();
-                }
-                out.write(buf.array(), 0, n);
-                pos += n;
-            }
-        }
+        return VfsReads.readAll(vfs, path, 128 * 1024, 0);
     }
 }
