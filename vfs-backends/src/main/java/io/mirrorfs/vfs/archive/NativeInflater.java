@@ -2,7 +2,6 @@ package io.mirrorfs.vfs.archive;
 
 import java.io.IOException;
 import java.util.Optional;
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
@@ -183,20 +182,11 @@ final class NativeInflater implements AutoCloseable {
     }
 
     private static Optional<LibZ> load() {
-        if (!"64".equals(System.getProperty("sun.arch.data.model"))) {
-            return Optional.empty();
+        Optional<LibZ> lib = NativeLibraries.load(LibZ.class, LibZ::zlibVersion, "libz.so.1", "z");
+        if (lib.isEmpty()) {
+            System.getLogger(NativeInflater.class.getName()).log(System.Logger.Level.WARNING,
+                    "system zlib not found: gzip archives are read from their start for every member");
         }
-        for (String name : new String[] {"libz.so.1", "z"}) {
-            try {
-                LibZ lib = LibraryLoader.create(LibZ.class).failImmediately().load(name);
-                lib.zlibVersion();
-                return Optional.of(lib);
-            } catch (LinkageError | RuntimeException e) {
-                // try the next name
-            }
-        }
-        System.getLogger(NativeInflater.class.getName()).log(System.Logger.Level.WARNING,
-                "system zlib not found: gzip archives are read from their start for every member");
-        return Optional.empty();
+        return lib;
     }
 }

@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
@@ -148,20 +147,11 @@ final class NativeXz extends InputStream {
     }
 
     private static Optional<LibLzma> load() {
-        if (!"64".equals(System.getProperty("sun.arch.data.model"))) {
-            return Optional.empty();
+        Optional<LibLzma> lib = NativeLibraries.load(LibLzma.class, LibLzma::lzma_version_string, "liblzma.so.5", "lzma");
+        if (lib.isEmpty()) {
+            System.getLogger(NativeXz.class.getName()).log(System.Logger.Level.INFO,
+                    "system liblzma not found: xz archives are decoded by the slower pure-Java decoder");
         }
-        for (String name : new String[] {"liblzma.so.5", "lzma"}) {
-            try {
-                LibLzma lib = LibraryLoader.create(LibLzma.class).failImmediately().load(name);
-                lib.lzma_version_string();
-                return Optional.of(lib);
-            } catch (LinkageError | RuntimeException e) {
-                // try the next name
-            }
-        }
-        System.getLogger(NativeXz.class.getName()).log(System.Logger.Level.INFO,
-                "system liblzma not found: xz archives are decoded by the slower pure-Java decoder");
-        return Optional.empty();
+        return lib;
     }
 }
