@@ -69,6 +69,13 @@ fs_pid=$BENCH_PID
 mapfile -t mirrorfs_runs < <(read_three)
 stop_fs
 
+# The same with -o direct_io: the kernel copies replies straight into the reader's buffer instead
+# of its page cache, at the price of the page cache itself (see README, "-o direct_io").
+bench_start_jar "$jar" "$mnt" "$work/mirrorfs-dio.log" --source "/=$url/" -o direct_io || exit 1
+fs_pid=$BENCH_PID
+mapfile -t direct_runs < <(read_three)
+stop_fs
+
 printf '' > "$work/rclone.conf"
 rclone mount --config "$work/rclone.conf" --http-url "$url/" :http: "$mnt" --read-only \
   --vfs-cache-mode off > "$work/rclone.log" 2>&1 &
@@ -97,5 +104,6 @@ line() { # NAME LOG RUNS...
 echo "sequential 1 GiB cold, three files each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg):"
 line "curl (to /dev/null)" /dev/null "${curl_runs[@]}"
 line "mirrorfs ($(basename "$jar"))" "$work/mirrorfs.log" "${mirrorfs_runs[@]}"
+line "mirrorfs -o direct_io" "$work/mirrorfs-dio.log" "${direct_runs[@]}"
 line "rclone mount $(rclone version 2>/dev/null | awk 'NR==1{print $2}')" "$work/rclone.log" "${rclone_runs[@]}"
 line "httpdirfs $(dpkg-query -W -f '${Version}' httpdirfs 2>/dev/null)" "$work/httpdirfs.log" "${httpdirfs_runs[@]}"

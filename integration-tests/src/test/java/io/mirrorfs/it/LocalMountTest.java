@@ -135,6 +135,39 @@ class LocalMountTest {
         }
     }
 
+    /**
+     * {@code -o direct_io} (README: bulk single-pass reads) bypasses the kernel's page cache: reads
+     * of any size at any offset, sha256 of whole files and private mappings (what exec and the
+     * dynamic loader use) still give the source's bytes; a shared mapping is refused by the
+     * kernel (ENODEV: libfuse 2 cannot ask for FUSE_DIRECT_IO_ALLOW_MMAP), as the README says.
+     */
+    @Test
+    void directIoMountsReadTheSameBytes() throws Exception {
+        Path source = tree.resolve("a/b/hundred-MiB.bin");
+        try (MountedMirror m = MountedMirror.start("--source", "/=" + fileUrl(tree), "-o", "direct_io");
+             FileChannel expected = FileChannel.open(source);
+             FileChannel actual = FileChannel.open(m.root().resolve("a/b/hundred-MiB.bin"))) {
+            assertTrue(Shell.ok(Path.of("/"), "grep ' " + m.root() + " ' /proc/self/mountinfo").contains("fuse.mirrorfs"));
+            Random r = new Random(8);
+            for (int i = 0; i < 300; i++) {
+                int len = 1 + r.nextInt(600_000);
+                long off = (long) (r.nextDouble() * (expected.size() + 1000));
+                ByteBuffer e = ByteBuffer.allocate(len);
+                ByteBuffer a = ByteBuffer.allocate(len);
+                assertEquals(Math.max(0, expected.read(e, off)), Math.max(0, readFully(actual, a, off)), "bytes read at " + off);
+                assertArrayEquals(e.array(), a.array(), "content at " + off + "+" + len);
+            }
+            assertEquals(Shell.ok(tree, "sha256sum < a/b/hundred-MiB.bin"), Shell.ok(m.root(), "sha256sum < a/b/hundred-MiB.bin"));
+            assertEquals(Shell.ok(tree, "sha256sum < a/five-MiB.bin"), Shell.ok(m.root(), "dd if=a/five-MiB.bin bs=4k status=none | sha256sum"));
+            String mapped = Shell.ok(m.root(), "python3 -c \"import hashlib, mmap; f = open('a/five-MiB.bin', 'rb'); "
+                    + "print(hashlib.sha256(mmap.mmap(f.fileno(), 0, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ)).hexdigest())\"");
+            assertEquals(Shell.ok(tree, "sha256sum < a/five-MiB.bin").split(" ")[0], mapped.trim());
+            Shell.Result shared = Shell.bash(m.root(), "python3 -c \"import mmap; f = open('a/five-MiB.bin', 'rb'); "
+                    + "mmap.mmap(f.fileno(), 0, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)\"");
+            assertTrue(shared.exitCode() != 0 && shared.stderr().contains("No such device"), shared.stderr());
+        }
+    }
+
     private static int readFully(FileChannel ch, ByteBuffer dst, long off) throws IOException {
         int total = 0;
         while (dst.hasRemaining()) {
