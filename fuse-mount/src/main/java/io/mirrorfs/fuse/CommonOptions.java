@@ -70,11 +70,12 @@ final class CommonOptions {
     Duration dirCacheTtl;
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
-            description = "Keep cached blocks (checksummed) in DIR too, across restarts: files read before stay readable while their server is down.")
+            description = "Keep cached blocks (checksummed) in DIR too, across restarts: files read before stay readable while their server is down. "
+                    + "Archive indexes and decoded copies of single-block xz and single-frame zstd archives are kept there as well.")
     Path cacheDir;
 
     @Option(names = "--disk-cache-size", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Size bound of --cache-dir, least recently used data evicted first (default: 1G).")
+            description = "Size bound of --cache-dir (blocks and decoded copies together), least recently used data evicted first (default: 1G).")
     Long diskCacheSize;
 
     @Option(names = "--archives", paramLabel = "MODE", defaultValue = "hidden",
