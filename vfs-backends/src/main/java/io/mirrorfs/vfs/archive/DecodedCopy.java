@@ -50,7 +50,6 @@ final class DecodedCopy {
     private final String display;
     private final AtomicLong written = new AtomicLong();
     private final AtomicBoolean full = new AtomicBoolean();
-    private final AtomicLong hits = new AtomicLong();
     private final Set<Long> damaged = ConcurrentHashMap.newKeySet();
     private final Recent recent;
 
@@ -121,16 +120,8 @@ final class DecodedCopy {
         if (chunk.isEmpty()) {
             damaged.add(index); // the store may still hold it: the next decode of this chunk replaces it
         }
-        chunk.ifPresent(c -> {
-            hits.incrementAndGet();
-            recent.put(k, c);
-        });
+        chunk.ifPresent(c -> recent.put(k, c));
         return chunk;
-    }
-
-    /** Returns how many chunks were read from the store. */
-    long chunkReads() {
-        return hits.get();
     }
 
     /** Returns the compressed bytes this copy wrote to the store. */
