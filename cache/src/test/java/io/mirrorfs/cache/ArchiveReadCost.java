@@ -184,6 +184,8 @@ final class ArchiveReadCost {
         long sent = cost.sent();
         long memberBytes = cost.memberBytes();
         long bound = bound(memberBytes, config, stoppedInFlight);
+        System.out.printf("member of %d bytes: the server sent %d (%.1fx; bound %d, read-ahead %d)%n", memberBytes, sent,
+                (double) sent / memberBytes, bound, config.readAheadBlocks());
         assertTrue(sent >= memberBytes && sent <= bound, "reading a member of " + memberBytes + " bytes fetched " + sent
                 + " bytes (bound " + bound + "); the server logged: " + log);
     }

@@ -52,6 +52,7 @@ record ArchiveFormat(Container container, Compression compression) {
     private static final String[] TAR_SUFFIXES = {".tar.gz", ".tgz", ".taz", ".tar.bz2", ".tbz", ".tbz2", ".tb2",
         ".tar.xz", ".txz", ".tar.zst", ".tzst"};
     private static final String[] SINGLE_SUFFIXES = {".gz", ".bz2", ".xz", ".zst", ".z"};
+    private static final String[] ZIP_SUFFIXES = {".zip", ".jar", ".war", ".ear", ".apk"};
 
     /** Returns the format's canonical short name, for logs. */
     String label() {
@@ -91,6 +92,13 @@ record ArchiveFormat(Container container, Compression compression) {
      * decompressed start is examined.
      */
     static Optional<ArchiveFormat> detect(RandomAccessBytes file, String name) throws IOException {
+        String lowerName = name.toLowerCase(Locale.ROOT);
+        if (Arrays.stream(ZIP_SUFFIXES).anyMatch(lowerName::endsWith) && endsWithZipDirectory(file)) {
+            // Zip readers find the format at the end, where the central directory is, and opening
+            // the zip reads that tail anyway: no read of the start (over FTP, a transfer stopped
+            // early, which costs the server's socket buffer).
+            return Optional.of(EXPLICIT.get("zip"));
+        }
         byte[] head = head(file, 4096);
         Compression compression = compressionOf(head);
         if (compression == Compression.NONE) {
@@ -132,6 +140,26 @@ record ArchiveFormat(Container container, Compression compression) {
             case XZ -> in -> NativeXz.loaded() ? new NativeXz(in) : new XZInputStream(in);
             case ZSTD -> ZstdCompressorInputStream::new;
         };
+    }
+
+    /**
+     * Returns whether the file ends with a zip end-of-central-directory record (APPNOTE 4.3.16):
+     * its signature, followed by exactly as many bytes of comment as the record declares.
+     */
+    private static boolean endsWithZipDirectory(RandomAccessBytes file) throws IOException {
+        long size = file.size();
+        int n = (int) Math.min(size, 22 + 0xffff);
+        if (n < 22) {
+            return false;
+        }
+        ByteBuffer tail = ByteBuffer.allocate(n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        file.readFullyWithin(size - n, tail, size);
+        for (int at = n - 22; at >= 0; at--) {
+            if (tail.getInt(at) == 0x06054b50 && at + 22 + (tail.getShort(at + 20) & 0xffff) == n) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] head(RandomAccessBytes file, int max) throws IOException {

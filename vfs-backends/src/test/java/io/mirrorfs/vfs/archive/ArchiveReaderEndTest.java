@@ -12,6 +12,8 @@ import io.mirrorfs.vfs.VfsPath;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,6 +61,39 @@ class ArchiveReaderEndTest {
             ZipArchiveEntry a = in.getEntry("a.bin");
             assertOnlyEnd(layer, "/a.zip#/inner.zip#/a.bin", INNER, INNER.length,
                     z.getEntry("inner.zip").getDataOffset() + a.getDataOffset() + a.getSize());
+        }
+    }
+
+    /**
+     * A file named like a zip is recognised by the end record of its central directory: opening
+     * it reads only its tail (no transfer from its start, which over FTP would be stopped early),
+     * so a zip with a stub before it (a self-extracting archive) opens too.
+     */
+    @Test
+    void aZipNamedFileIsRecognisedFromItsTailAlone() throws Exception {
+        byte[] zip = zip(List.of(stored("x.bin", STORED), deflated("y.txt", DEFLATED)));
+        try (ArchiveLayer layer = layer("/a.zip", zip)) {
+            assertEquals(2, layer.list(VfsPath.parse("/a.zip#")).size());
+            synchronized (reads) {
+                long tail = zip.length - 22 - 0xffff;
+                assertTrue(reads.stream().allMatch(r -> r.offset >= tail), "opening read before the tail: " + reads);
+            }
+            assertArrayEquals(DEFLATED, Fixtures.readAll(layer, VfsPath.parse("/a.zip#/y.txt")));
+        }
+        Path dir = Files.createTempDirectory("sfx");
+        try {
+            Files.write(dir.resolve("sfx.zip"), concat(random(5000, 6), zip));
+            Fixtures.sh(dir, "zip -q -A sfx.zip"); // what makers of self-extracting archives run: offsets adjusted
+            try (ArchiveLayer layer = layer("/sfx.zip", Files.readAllBytes(dir.resolve("sfx.zip")))) {
+                assertArrayEquals(STORED, Fixtures.readAll(layer, VfsPath.parse("/sfx.zip#/x.bin")), "a zip after a stub");
+            }
+        } finally {
+            Fixtures.sh(dir.getParent(), "rm -rf " + dir);
+        }
+        reads.clear();
+        try (ArchiveLayer layer = layer("/a.bin", zip)) {
+            assertEquals(2, layer.list(VfsPath.parse("/a.bin#")).size(), "another name: found by its first bytes");
+            assertTrue(reads.stream().anyMatch(r -> r.offset == 0), reads::toString);
         }
     }
 
@@ -120,6 +155,12 @@ class ArchiveReaderEndTest {
 
     private static Item deflated(String name, byte[] data) {
         return new Item(name, true, data);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static byte[] zip(List<Item> items) throws IOException {
