@@ -11,12 +11,19 @@ import java.util.List;
  * The decompressed content of a compressed file as {@link RandomAccessBytes}. A read starts from
  * the nearest checkpoint before it, or continues an idle cursor left where an earlier read
  * stopped, so reading a member sequentially decompresses it once. A few idle cursors are kept
- * (FUSE reads several files, and one file out of order). Thread-safe: a cursor serves one read
- * at a time.
+ * (FUSE reads several files, and one file out of order): at most four per view, eight in all,
+ * since each holds a decoder's dictionary. Thread-safe: a cursor serves one read at a time.
  */
 final class DecodedView implements RandomAccessBytes {
 
     private static final int MAX_IDLE = 4;
+    /**
+     * Idle cursors over all views. A decoder holds its dictionary (xz: 8 MiB at the default
+     * preset, 64 MiB with -9; zstd: its window), so idle ones are bounded for the whole process,
+     * not only per archive.
+     */
+    static final int MAX_IDLE_TOTAL = 8;
+    private static final java.util.concurrent.atomic.AtomicInteger IDLE_TOTAL = new java.util.concurrent.atomic.AtomicInteger();
     private static final int CHUNK = 64 * 1024;
 
     private final DecodedCursor.Factory factory;
@@ -28,6 +35,11 @@ final class DecodedView implements RandomAccessBytes {
     DecodedView(DecodedCursor.Factory factory, long size) {
         this.factory = factory;
         this.size = size;
+    }
+
+    /** Returns the idle cursors over all views; for tests. */
+    static int idleTotal() {
+        return IDLE_TOTAL.get();
     }
 
     @Override
@@ -72,6 +84,7 @@ final class DecodedView implements RandomAccessBytes {
         synchronized (idle) {
             closed = true;
             toClose = new ArrayList<>(idle);
+            IDLE_TOTAL.addAndGet(-idle.size());
             idle.clear();
         }
         for (DecodedCursor c : toClose) {
@@ -91,6 +104,7 @@ final class DecodedView implements RandomAccessBytes {
             }
             if (best != null) {
                 idle.remove(best);
+                IDLE_TOTAL.decrementAndGet();
                 return best;
             }
         }
@@ -102,13 +116,16 @@ final class DecodedView implements RandomAccessBytes {
         synchronized (idle) {
             if (closed) {
                 evicted = cursor;
+            } else if (idle.size() >= MAX_IDLE) {
+                Iterator<DecodedCursor> oldest = idle.iterator();
+                evicted = oldest.next();
+                oldest.remove();
+                idle.add(cursor);
+            } else if (IDLE_TOTAL.incrementAndGet() > MAX_IDLE_TOTAL) {
+                IDLE_TOTAL.decrementAndGet();
+                evicted = cursor; // other archives' idle decoders fill the process's share
             } else {
                 idle.add(cursor);
-                if (idle.size() > MAX_IDLE) {
-                    Iterator<DecodedCursor> oldest = idle.iterator();
-                    evicted = oldest.next();
-                    oldest.remove();
-                }
             }
         }
         if (evicted != null) {
