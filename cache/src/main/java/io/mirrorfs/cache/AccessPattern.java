@@ -19,6 +19,12 @@ final class AccessPattern {
         this.tolerance = tolerance;
     }
 
+    /** Takes the next read at {@code offset} for the continuation of a sequential run (a reader's advice). */
+    synchronized void expect(long offset) {
+        nextExpected = offset;
+        streak = Math.max(streak, 1);
+    }
+
     /** Records a read of {@code length} bytes at {@code offset}; returns the run of near reads it extends (0: random). */
     synchronized int record(long offset, int length) {
         boolean near = Math.abs(offset - nextExpected) <= tolerance && (streak > 0 || offset == nextExpected);

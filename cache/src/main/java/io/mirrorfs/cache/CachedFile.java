@@ -132,6 +132,11 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
     }
 
     @Override
+    public void adviseSequential(long offset) {
+        pattern.expect(offset);
+    }
+
+    @Override
     public void close() throws IOException {
         closed = true;
         pins.close();

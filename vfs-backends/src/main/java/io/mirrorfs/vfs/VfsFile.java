@@ -53,6 +53,19 @@ public interface VfsFile extends Closeable {
         return read(offset, dst);
     }
 
+    /**
+     * Tells the handle that a reader now reads sequentially from {@code offset} on, as
+     * {@code posix_fadvise(POSIX_FADV_SEQUENTIAL)} does for a file: a handle that tells random
+     * from sequential reading by what it has seen (a cache fetching small ranges for random reads
+     * and whole blocks for sequential ones) may take the next read at {@code offset} for the
+     * start of a sequential one. The archive layer says so before reading a large zip member
+     * from its local header on, so that header and data come in one stream (over FTP, one RETR
+     * instead of a second one stopped early). A hint only, for the next read; this default
+     * ignores it.
+     */
+    default void adviseSequential(long offset) {
+    }
+
     /** Releases connections or streams held for this handle. Idempotent. */
     @Override
     void close() throws IOException;

@@ -39,6 +39,8 @@ final class ArchiveOpener {
     private static final int S_IFLNK = 0120000;
     private static final int S_IFDIR = 0040000;
     private static final int MAX_LINK = 4096;
+    /** Members at least this large are read from their local header on as one sequential stream. */
+    private static final long SEQUENTIAL_MEMBER = 1 << 20;
 
     private ArchiveOpener() {
     }
@@ -230,6 +232,9 @@ final class ArchiveOpener {
         // The member's data follows the header: name and extra field (each at most 64 KiB), then
         // the compressed bytes; the reader ends there at the latest.
         long compressed = e.getCompressedSize();
+        if (compressed >= SEQUENTIAL_MEMBER) {
+            raw.adviseSequential(e.getLocalHeaderOffset()); // header and data in one stream
+        }
         raw.readFullyWithin(e.getLocalHeaderOffset(), header,
                 compressed < 0 ? Long.MAX_VALUE : e.getLocalHeaderOffset() + 30 + 2 * 0xffffL + compressed);
         if (header.getInt(0) != 0x04034b50) {

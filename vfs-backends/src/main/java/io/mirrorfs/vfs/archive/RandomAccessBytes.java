@@ -29,6 +29,10 @@ interface RandomAccessBytes {
         return read(offset, dst);
     }
 
+    /** Passes {@link VfsFile#adviseSequential} on to the file below, if any; this default ignores it. */
+    default void adviseSequential(long offset) {
+    }
+
     /** Fills {@code dst} from {@code offset}, failing with {@link EOFException} if the data ends first. */
     default void readFully(long offset, ByteBuffer dst) throws IOException {
         readFullyWithin(offset, dst, Long.MAX_VALUE);
@@ -62,6 +66,11 @@ interface RandomAccessBytes {
             @Override
             public int readWithin(long offset, ByteBuffer dst, long readerEnd) throws IOException {
                 return file.readWithin(offset, dst, readerEnd);
+            }
+
+            @Override
+            public void adviseSequential(long offset) {
+                file.adviseSequential(offset);
             }
         };
     }
