@@ -274,6 +274,31 @@ class CachingVfsTest {
                 "fetched " + source.bytesRead.get() + " bytes for " + reads + " random 4 KiB reads");
     }
 
+    /**
+     * A reader's advice that it reads sequentially from an offset (the archive layer, before a
+     * large zip member's local header) makes its first read there fetch the whole block, and the
+     * reads that follow continue in whole blocks with read-ahead; the same reads without the
+     * advice start with small random fetches.
+     */
+    @Test
+    void adviceMakesTheFirstReadSequential() throws Exception {
+        long at = 3L * BLOCK + 1000;
+        try (VfsFile f = cached(config().build()).open(FILE)) {
+            f.adviseSequential(at);
+            assertArrayEquals(expected(at, 30), read(f, at, 30));
+            assertEquals(List.of(3L * BLOCK), source.readOffsets, "one fetch of the whole block");
+            assertEquals(BLOCK, source.bytesRead.get());
+            assertArrayEquals(expected(at + 30, 8192), read(f, at + 30, 8192));
+            assertTrue(executor.pending() > 0, "the next read continues sequentially, with read-ahead");
+        }
+        source.readOffsets.clear();
+        source.bytesRead.set(0);
+        try (VfsFile f = cached(config().build()).open(FILE)) {
+            assertArrayEquals(expected(at, 30), read(f, at, 30));
+            assertEquals(SMALL, source.bytesRead.get(), "without the advice: a small random fetch");
+        }
+    }
+
     @Test
     void readAheadStopsWhenThePinnedBudgetIsSpent() throws Exception {
         // 512 KiB budget: 128 KiB pinned, i.e. 2 blocks: the current one and one ahead.
