@@ -142,27 +142,7 @@ public final class BlockCache implements Closeable {
      * cached blocks; empty without a cache directory.
      */
     public Optional<DecodedStore> decodedStore() {
-        return disk.map(d -> new DecodedStore() {
-            @Override
-            public Optional<byte[]> read(String key) {
-                return d.read(key);
-            }
-
-            @Override
-            public boolean contains(String key) {
-                return d.contains(key);
-            }
-
-            @Override
-            public void write(String key, byte[] payload) throws IOException {
-                d.write(key, payload);
-            }
-
-            @Override
-            public long capacity() {
-                return config.diskMaxBytes();
-            }
-        });
+        return disk.map(d -> d);
     }
 
     /**

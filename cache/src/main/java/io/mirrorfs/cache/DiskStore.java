@@ -1,5 +1,6 @@
 package io.mirrorfs.cache;
 
+import io.mirrorfs.vfs.archive.DecodedStore;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -41,7 +42,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Thread-safe: the index is guarded by this object's lock; file I/O happens outside it.
  */
-final class DiskStore {
+final class DiskStore implements DecodedStore {
 
     private static final System.Logger LOG = System.getLogger(DiskStore.class.getName());
     private static final int MAGIC = 0x4d464331; // "MFC1"
@@ -94,12 +95,14 @@ final class DiskStore {
     }
 
     /** Returns whether an entry for {@code key} is held (not whether it is intact: {@link #read} checks that). */
-    synchronized boolean contains(String key) {
+    @Override
+    public synchronized boolean contains(String key) {
         return lru.containsKey(fileFor(key));
     }
 
     /** Returns the payload stored under {@code key}, or empty when absent or found damaged. */
-    Optional<byte[]> read(String key) {
+    @Override
+    public Optional<byte[]> read(String key) {
         Path file = fileFor(key);
         byte[] raw;
         try {
@@ -184,7 +187,8 @@ final class DiskStore {
     }
 
     /** Stores {@code payload} under {@code key}, replacing any previous entry, then evicts to the bound. */
-    void write(String key, byte[] payload) throws IOException {
+    @Override
+    public void write(String key, byte[] payload) throws IOException {
         write(key, payload, payload.length);
     }
 
@@ -218,6 +222,11 @@ final class DiskStore {
             totalBytes += encodedLength - (old == null ? 0 : old);
         }
         trim();
+    }
+
+    @Override
+    public long capacity() {
+        return maxBytes;
     }
 
     /** Returns the bytes held on disk. */

@@ -52,7 +52,7 @@ import java.util.function.LongConsumer;
  * before it; a read that continues where an earlier one stopped reuses that decoder (a few are
  * kept), so reading a member, or several in archive order, decompresses the archive about once.
  * Given a {@link DecodedStore} (the disk tier of {@code --cache-dir}), the pass over an xz or zstd
- * file that cannot resume for more than {@link DecodedCopy#SPAN} keeps a {@link DecodedCopy} of
+ * file that cannot resume for more than {@link DecodedCopy#SPAN} bytes keeps a {@link DecodedCopy} of
  * the decoded data there, and later reads come from it.
  *
  * <p>Checkpoints of all archives together, those being indexed included, hold at most
@@ -282,7 +282,7 @@ public final class ArchiveLayer implements Vfs {
 
     private static boolean sparseXz(RandomAccessBytes file) throws IOException {
         XzCursors xz = new XzCursors(file);
-        return xz.longestSpan(xz.decodedSize()) > DecodedCopy.SPAN;
+        return DecodedCopy.needed(xz.longestSpan(xz.decodedSize()));
     }
 
     /**

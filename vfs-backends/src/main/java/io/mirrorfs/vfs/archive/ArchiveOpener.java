@@ -45,15 +45,9 @@ final class ArchiveOpener {
     private ArchiveOpener() {
     }
 
-    /** Returns the streamed archive {@code index} over {@code file}, which it takes ownership of. */
-    static OpenArchive streamed(String description, VfsFile file, ArchiveIndex index, ArchiveOptions options)
-            throws IOException {
-        return streamed(description, file, index, options, null);
-    }
-
     /**
      * Returns the streamed archive {@code index} over {@code file}, which it takes ownership of,
-     * its decoded data read from {@code copy} (when given) if the file offers too few places to
+     * its decoded data read from {@code copy} (may be null) if the file offers too few places to
      * resume decoding.
      */
     static OpenArchive streamed(String description, VfsFile file, ArchiveIndex index, ArchiveOptions options,
@@ -79,7 +73,7 @@ final class ArchiveOpener {
                 default -> new StreamCursors(raw, ArchiveFormat.decoder(format.compression()));
             };
             long size = index.decodedSize();
-            boolean copied = copy != null && cursors.longestSpan(size) > DecodedCopy.SPAN;
+            boolean copied = copy != null && DecodedCopy.needed(cursors.longestSpan(size));
             DecodedView view = new DecodedView(cursors, size);
             resources.add(view::close);
             data = copied ? copy.over(view) : view;

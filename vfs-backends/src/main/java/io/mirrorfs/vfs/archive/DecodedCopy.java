@@ -80,6 +80,11 @@ final class DecodedCopy {
         this.recent = recent;
     }
 
+    /** Returns whether data that cannot resume decoding for {@code longestSpan} bytes is worth a copy. */
+    static boolean needed(long longestSpan) {
+        return longestSpan > SPAN;
+    }
+
     /**
      * The decoded chunks read last, of all copies together (FUSE reads a chunk in several 128 KiB
      * requests): a fixed number, so the heap they take does not grow with the archives open.

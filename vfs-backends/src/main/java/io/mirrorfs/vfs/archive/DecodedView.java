@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The decompressed content of a compressed file as {@link RandomAccessBytes}. A read starts from
@@ -23,7 +24,7 @@ final class DecodedView implements RandomAccessBytes {
      * not only per archive.
      */
     static final int MAX_IDLE_TOTAL = 8;
-    private static final java.util.concurrent.atomic.AtomicInteger IDLE_TOTAL = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger IDLE_TOTAL = new AtomicInteger();
     private static final int CHUNK = 64 * 1024;
 
     private final DecodedCursor.Factory factory;

@@ -45,27 +45,16 @@ final class StreamIndexer {
     static ArchiveIndex index(RandomAccessBytes file, ArchiveFormat format, String singleName, ArchiveOptions options,
                               IndexProgress progress) throws IOException {
         try (CheckpointMemory.Account memory = new CheckpointMemory(options.checkpointMemory(), bytes -> { }).account()) {
-            return index(file, format, singleName, options, progress, memory);
+            return index(file, format, singleName, options, progress, memory, null);
         }
     }
 
     /**
      * Indexes {@code file} of {@code format}, taking checkpoint memory from {@code memory}, which
      * then holds exactly {@link ArchiveIndex#checkpointWeight} of the index returned (on failure,
-     * whatever it held before plus what the pass took; the caller closes it).
-     *
-     * @throws IOException if the archive is corrupt or truncated
-     */
-    static ArchiveIndex index(RandomAccessBytes file, ArchiveFormat format, String singleName, ArchiveOptions options,
-                              IndexProgress progress, CheckpointMemory.Account memory) throws IOException {
-        return index(file, format, singleName, options, progress, memory, null);
-    }
-
-    /**
-     * Indexes {@code file} as {@link #index(RandomAccessBytes, ArchiveFormat, String, ArchiveOptions,
-     * IndexProgress, CheckpointMemory.Account)}, recording the decoded data in {@code copy} when
-     * given and the file offers too few places to resume decoding (for zstd, decided as the
-     * frames go by; the caller decides for the other compressions).
+     * whatever it held before plus what the pass took; the caller closes it). With {@code copy}
+     * (may be null), the decoded data is recorded there where the file offers too few places to
+     * resume decoding (for zstd decided as the frames go by; the caller decides for the others).
      *
      * @throws IOException if the archive is corrupt or truncated
      */

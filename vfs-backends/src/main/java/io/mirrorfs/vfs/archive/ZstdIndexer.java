@@ -50,7 +50,7 @@ final class ZstdIndexer extends BulkInputStream {
      * {@link DecodedCopy#SPAN} (the current one included).
      */
     boolean framesSparse() {
-        return frames <= 1 || Math.max(longestFrame, decoded - frameStartedAt) > DecodedCopy.SPAN;
+        return frames <= 1 || DecodedCopy.needed(Math.max(longestFrame, decoded - frameStartedAt));
     }
 
     @Override
