@@ -3,6 +3,7 @@ package io.mirrorfs.vfs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A read-only tree of files: a source (local, HTTP, FTP), an archive, a mount table of those, or
@@ -28,6 +29,20 @@ public interface Vfs extends Closeable {
      * @throws java.nio.file.NotDirectoryException if it is not a directory
      */
     List<DirEntry> list(VfsPath dir) throws IOException;
+
+    /**
+     * Lists {@code dir} unless its content is unchanged since the listing that carried
+     * {@code knownValidator} (see {@link Listing#validator}): returns empty when the source
+     * confirms it unchanged (an HTTP 304 to If-None-Match / If-Modified-Since), else the current
+     * listing with its validator. An empty {@code knownValidator} always lists. This default
+     * always lists and gives no validator, which is right for sources that have none (FTP, local
+     * directories: a cache above compares the entries instead).
+     *
+     * @throws java.nio.file.NotDirectoryException if it is not a directory
+     */
+    default Optional<Listing> listIfChanged(VfsPath dir, String knownValidator) throws IOException {
+        return Optional.of(new Listing(list(dir), ""));
+    }
 
     /**
      * Returns the target of symlink {@code path}, as stored (relative or absolute).
