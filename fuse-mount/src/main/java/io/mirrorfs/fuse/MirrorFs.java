@@ -19,6 +19,7 @@ import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.FuseOperations;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
@@ -73,6 +74,16 @@ class MirrorFs extends FuseStubFS {
         return fsName;
     }
 
+    /** Returns the name the mount shows (fsname, subtype). */
+    String fsName() {
+        return fsName;
+    }
+
+    /** Returns the libfuse operations table, filled with this file system's callbacks, for {@link FuseSession}. */
+    FuseOperations operations() {
+        return fuseOperations;
+    }
+
     @Override
     public Pointer init(Pointer conn) {
         try {
@@ -85,8 +96,6 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public void destroy(Pointer initResult) {
-        // The session is over: stop jnr-fuse's shutdown hook from unmounting a second time.
-        mounted.set(false);
         try {
             listener.unmounted();
         } catch (Throwable t) {

@@ -1,11 +1,15 @@
 package io.mirrorfs.fuse;
 
+import io.mirrorfs.cache.CacheConfig;
 import io.mirrorfs.cache.SourceSpec;
 import io.mirrorfs.cache.MirrorAssembly;
 import io.mirrorfs.vfs.Vfs;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -44,8 +48,23 @@ final class MountCommand implements Callable<Integer> {
         List<SourceSpec> specs = sources.stream().map(SourceSpec::parse).toList();
         Mounter mounter = new Mounter(mountPoint, common.fuseOptionsWithCacheTimeouts(), common.debugFuse, common.uid(), common.gid(), System.out);
         mounter.checkMountPoint();
-        Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), common.cacheConfig(), common.archiveOptions(), Clock.systemUTC());
+        for (SourceSpec spec : specs) {
+            localPath(spec.url()).ifPresent(p -> mounter.refuseInsideMountPoint("source " + spec.url(), p));
+        }
+        CacheConfig cacheConfig = common.cacheConfig();
+        cacheConfig.diskDir().ifPresent(d -> mounter.refuseInsideMountPoint("cache directory", d));
+        Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), cacheConfig, common.archiveOptions(), Clock.systemUTC());
         String what = specs.stream().map(SourceSpec::redacted).collect(Collectors.joining(" "));
         return mounter.run(vfs, "mirrorfs: mounted " + what + " at " + mountPoint.toAbsolutePath().normalize());
+    }
+
+    /** Returns the directory of a {@code file:} URL; empty for other schemes or URLs that do not parse (the source reports those). */
+    private static Optional<Path> localPath(String url) {
+        try {
+            URI uri = new URI(url);
+            return "file".equalsIgnoreCase(uri.getScheme()) && uri.getPath() != null ? Optional.of(Path.of(uri.getPath())) : Optional.empty();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -9,17 +9,16 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import sun.misc.Signal;
 
 /**
- * Runs one mount from start to end: checks the mount point, mounts through libfuse on a thread
- * of its own, reports readiness when FUSE_INIT arrives, unmounts on SIGINT/SIGTERM, and returns
- * the process exit status once the kernel session is over.
+ * Runs one mount from start to end: checks the mount point, warms up, mounts through libfuse on a
+ * thread of its own, reports readiness when FUSE_INIT arrives, unmounts on SIGINT/SIGTERM/SIGHUP
+ * (at any moment of start-up too) and returns the process exit status once the kernel session is
+ * over.
  */
 final class Mounter {
 
@@ -27,6 +26,8 @@ final class Mounter {
 
     /** Exit status for a mount that failed or was refused. */
     static final int EXIT_FAILED = 1;
+    /** The longest the start-up warm-up may take. */
+    private static final Duration WARMUP_LIMIT = Duration.ofSeconds(5);
 
     private final Path mountPoint;
     private final String fuseOptions;
@@ -34,7 +35,12 @@ final class Mounter {
     private final long uid;
     private final long gid;
     private final PrintStream out;
+    private final StopSignals signals;
 
+    /**
+     * Prepares a mount of {@code mountPoint} and installs the stop-signal handlers at once, so a
+     * signal at any later moment of start-up is handled (see {@link #run}).
+     */
     Mounter(Path mountPoint, List<String> userOptions, boolean fuseDebug, long uid, long gid, PrintStream out) {
         this.mountPoint = mountPoint.toAbsolutePath().normalize();
         this.fuseOptions = FuseOptions.merge("mirrorfs", userOptions);
@@ -42,6 +48,7 @@ final class Mounter {
         this.uid = uid;
         this.gid = gid;
         this.out = out;
+        this.signals = StopSignals.install();
     }
 
     /** Checks the mount point; call before building sources so a mistake costs nothing. */
@@ -50,7 +57,32 @@ final class Mounter {
     }
 
     /**
-     * Mounts {@code vfs}, blocks until it is unmounted, closes it and returns the exit status.
+     * Refuses a local path the daemon would read or write while mounted (a {@code file://}
+     * source, the cache directory) when it lies inside the mount point: every access to it would
+     * be a call of the daemon on its own mount, which waits in the kernel for the daemon itself
+     * (a deadlock, and a mount point that hangs forever if the daemon is killed then).
+     *
+     * @throws IllegalArgumentException naming the path and what it is
+     */
+    void refuseInsideMountPoint(String what, Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (p.startsWith(mountPoint)) {
+            throw new IllegalArgumentException(what + " " + path + " is inside the mount point " + mountPoint
+                    + ": mirrorfs would have to read its own mount; use a path outside it");
+        }
+    }
+
+    /**
+     * Mounts {@code vfs}, blocks until it is unmounted, closes it and returns the exit status: 0
+     * after an unmount, or after a stop signal once the mount was live; 128 + the signal's number
+     * when a signal stopped start-up before the mount was live (the mount, if it had appeared
+     * meanwhile, removed); {@link #EXIT_FAILED} when mounting failed.
+     *
+     * <p>No thread of the daemon ever makes a file system call on the mount: the warm-up calls the
+     * FUSE callbacks directly before the kernel mount exists ({@link CallbackWarmup}), and the
+     * ready line is printed when FUSE_INIT arrives. So a daemon killed at any moment, even with
+     * SIGKILL, leaves nothing of its own waiting in the kernel: {@code /dev/fuse} closes with the
+     * process and {@code auto_unmount} removes the mount.
      *
      * @param readyMessage printed on stdout, as one line, once the kernel mount is live
      */
@@ -58,6 +90,7 @@ final class Mounter {
         CountDownLatch ready = new CountDownLatch(1);
         AtomicBoolean ended = new AtomicBoolean();
         MirrorFs fs;
+        FuseSession fuse;
         try {
             fs = new MirrorFs(vfs, uid, gid, "mirrorfs", new MirrorFs.MountListener() {
                 @Override
@@ -70,16 +103,21 @@ final class Mounter {
                     ended.set(true);
                 }
             });
+            fuse = new FuseSession(fs);
         } catch (LinkageError e) {
             System.err.println("mirrorfs: cannot load libfuse.so.2 (" + e.getMessage()
                     + "); install it with: apt-get install libfuse2 fuse3");
             closeQuietly(vfs);
             return EXIT_FAILED;
         }
+        warmUp(fs, vfs);
+        if (signals.stopRequested()) {
+            return stoppedBeforeMount(vfs);
+        }
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread session = new Thread(() -> {
             try {
-                fs.mount(mountPoint, true, fuseDebug, new String[] {"-o", fuseOptions});
+                fuse.run(mountPoint, fuseOptions, fuseDebug); // false: not mounted, libfuse printed why
             } catch (Throwable t) {
                 failure.set(t);
             } finally {
@@ -87,68 +125,66 @@ final class Mounter {
             }
         }, "fuse-session");
         session.start();
-        ready.await();
+        ready.await(); // FUSE_INIT, or the session ended (mounting failed); a signal meanwhile waits for either
         if (!session.isAlive() && !ended.get()) {
+            if (signals.stopRequested()) {
+                return stoppedBeforeMount(vfs);
+            }
             Throwable t = failure.get();
             System.err.println("mirrorfs: mounting " + mountPoint + " failed"
                     + (t == null ? "" : ": " + rootMessage(t)) + " (libfuse's reason, if any, is above)");
             closeQuietly(vfs);
             return EXIT_FAILED;
         }
-        installSignalHandlers();
-        warmUp(vfs);
-        out.println(readyMessage);
-        out.flush();
+        boolean stoppedWhileMounting = signals.stopRequested();
+        signals.onStop(() -> unmount(mountPoint)); // at once if a signal came while mounting
+        if (!stoppedWhileMounting) {
+            out.println(readyMessage);
+            out.flush();
+        }
         session.join();
         LOG.log(Level.INFO, "unmounted " + mountPoint);
         closeQuietly(vfs);
+        if (stoppedWhileMounting) {
+            System.err.println("mirrorfs: stopped by SIG" + signals.received().orElseThrow().getName()
+                    + " while mounting; the mount is removed");
+            return signals.exitStatus();
+        }
         return failure.get() == null ? 0 : EXIT_FAILED;
     }
 
-    /**
-     * Runs {@link FuseWarmup} through the kernel, with the synthetic tree of
-     * {@link StatsFileVfs#serveWarmupTree} shown while it runs. A warm-up that fails only costs
-     * speed, so it is logged and the mount goes on.
-     */
-    private void warmUp(Vfs vfs) {
-        Closeable tree = null;
-        if (vfs instanceof StatsFileVfs stats) {
-            try {
-                tree = stats.serveWarmupTree();
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.DEBUG, "no warm-up tree: " + e);
-            }
-        }
-        try {
-            FuseWarmup.run(mountPoint, Duration.ofSeconds(10),
-                    tree == null ? Optional.empty() : Optional.of(mountPoint.resolve(StatsFileVfs.WARMUP.toString().substring(1))));
-        } finally {
-            if (tree != null) {
-                try {
-                    tree.close();
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.DEBUG, "closing the warm-up tree: " + e);
-                }
-            }
-        }
+    /** Ends a start-up that a signal stopped before the kernel mount existed. */
+    private int stoppedBeforeMount(Vfs vfs) {
+        closeQuietly(vfs);
+        System.err.println("mirrorfs: stopped by SIG" + signals.received().orElseThrow().getName() + " before mounting");
+        return signals.exitStatus();
     }
 
-    private void installSignalHandlers() {
-        for (String name : new String[] {"INT", "TERM", "HUP"}) {
-            try {
-                Signal.handle(new Signal(name), sig -> {
-                    LOG.log(Level.INFO, "SIG" + sig.getName() + " received, unmounting " + mountPoint);
-                    unmount(mountPoint);
-                });
-            } catch (IllegalArgumentException e) {
-                LOG.log(Level.DEBUG, "cannot handle SIG" + name + ": " + e.getMessage());
-            }
+    /**
+     * Runs {@link CallbackWarmup} on the synthetic tree of {@link StatsFileVfs#serveWarmupTree},
+     * before the kernel mount exists, stopping early on a signal. A warm-up that fails only costs
+     * speed, so it is logged and the mount goes on.
+     */
+    private void warmUp(MirrorFs fs, Vfs vfs) {
+        if (!(vfs instanceof StatsFileVfs stats)) {
+            return;
+        }
+        long start = System.nanoTime();
+        try (Closeable tree = stats.serveWarmupTree()) {
+            CallbackWarmup.Done done = CallbackWarmup.run(fs, StatsFileVfs.WARMUP.toString(), start + WARMUP_LIMIT.toNanos(),
+                    signals::stopRequested);
+            LOG.log(Level.DEBUG, "warm-up before mounting: listed " + done.directories() + " directories, looked up " + done.lookups()
+                    + " entries, read " + done.filesRead() + " files (" + done.callbacks() + " FUSE callbacks, no kernel) in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "no warm-up: " + e);
         }
     }
 
     /**
      * Detaches the mount (lazily, so a busy mount still goes away); libfuse's loop then ends and
      * the session thread returns. Tries fusermount first (the unprivileged way), then umount(8).
+     * Both run as processes of their own, never as a call of this process on the mount.
      */
     static void unmount(Path mountPoint) {
         for (String[] cmd : new String[][] {{"fusermount", "-u", "-z", mountPoint.toString()},

@@ -69,6 +69,17 @@ class CliErrorTest {
         }
     }
 
+    /** A local path the daemon would read while mounted must not lie on its own mount (issue 21). */
+    @Test
+    void sourceOrCacheDirectoryInsideTheMountPoint() throws Exception {
+        Path mp = Files.createDirectories(tmp.resolve("self"));
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=" + mp.resolve("sub").toUri()),
+                "is inside the mount point", mp);
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=" + tmp.toUri(), "--cache-dir", mp.resolve("cache").toString()),
+                "cache directory " + mp.resolve("cache") + " is inside the mount point", mp);
+        assertFalse(Files.exists(mp.resolve("cache")), "nothing created inside the mount point");
+    }
+
     @Test
     void unknownScheme() throws Exception {
         Path mp = Files.createDirectories(tmp.resolve("mp1"));

@@ -97,14 +97,15 @@ class LocalMountTest {
     }
 
     /**
-     * The start-up warm-up walks a synthetic tree at /.mirrorfs/warmup through the kernel before
-     * the mount is announced (see StatsFileVfs.serveWarmupTree), then takes it away: the log
-     * (with -v) counts its lookups, and afterwards /.mirrorfs lists only the stats file.
+     * The start-up warm-up walks a synthetic tree at /.mirrorfs/warmup by calling the FUSE
+     * callbacks directly, before the kernel mount exists (see StatsFileVfs.serveWarmupTree and
+     * CallbackWarmup), then takes it away: the log (with -v) counts its lookups, and afterwards
+     * /.mirrorfs lists only the stats file.
      */
     @Test
-    void theWarmupWalksItsTreeBeforeTheMountIsAnnouncedAndLeavesNothing() throws Exception {
+    void theWarmupWalksItsTreeBeforeMountingAndLeavesNothing() throws Exception {
         try (MountedMirror m = MountedMirror.start("--source", "/=" + fileUrl(tree), "-v")) {
-            Pattern line = Pattern.compile("FUSE warm-up: .* (\\d+) lookups");
+            Pattern line = Pattern.compile("warm-up before mounting: listed \\d+ directories, looked up (\\d+) entries");
             assertTrue(m.awaitLog(log -> line.matcher(log).find(), Duration.ofSeconds(10)), "no warm-up line in the log:\n" + m.log());
             Matcher walked = line.matcher(m.log());
             assertTrue(walked.find());
