@@ -134,25 +134,35 @@ final class FuseSession {
         return true;
     }
 
-    /** One worker: reads and processes requests until the session ends, as libfuse's {@code fuse_do_work}. */
+    /**
+     * One worker: reads and processes requests until the session ends, as libfuse's
+     * {@code fuse_do_work}. A worker must never die while the mount lives: every request it has
+     * read would wait forever, and with it the process that made it. The callbacks catch
+     * everything themselves ({@link MirrorFs}); anything else (an OutOfMemoryError in the
+     * marshalling, say) is logged and the worker goes on.
+     */
     private void serve(Pointer session, Pointer channel, long bufferSize) {
         Pointer buffer = Memory.allocateDirect(runtime, (int) bufferSize, true);
         Pointer channelRef = Memory.allocateDirect(runtime, runtime.addressSize(), true);
         while (true) {
-            channelRef.putPointer(0, channel);
-            int n = lib.fuse_chan_recv(channelRef, buffer, bufferSize);
-            if (n == -EINTR || n == -EAGAIN) {
-                continue;
-            }
-            if (n <= 0) {
-                if (n < 0) {
-                    LOG.log(Level.WARNING, "reading /dev/fuse failed (errno " + -n + "); ending the session");
-                    failed = true;
-                    lib.fuse_session_exit(session);
+            try {
+                channelRef.putPointer(0, channel);
+                int n = lib.fuse_chan_recv(channelRef, buffer, bufferSize);
+                if (n == -EINTR || n == -EAGAIN) {
+                    continue;
                 }
-                return;
+                if (n <= 0) {
+                    if (n < 0) {
+                        LOG.log(Level.WARNING, "reading /dev/fuse failed (errno " + -n + "); ending the session");
+                        failed = true;
+                        lib.fuse_session_exit(session);
+                    }
+                    return;
+                }
+                lib.fuse_session_process(session, buffer, n, channelRef.getPointer(0));
+            } catch (Throwable t) {
+                LOG.log(Level.ERROR, "FUSE worker: " + t + "; going on", t);
             }
-            lib.fuse_session_process(session, buffer, n, channelRef.getPointer(0));
         }
     }
 }
