@@ -36,6 +36,7 @@ final class Mounter {
     private final long gid;
     private final PrintStream out;
     private final StopSignals signals;
+    private final SystemdNotify systemd = SystemdNotify.fromEnvironment();
 
     /**
      * Prepares a mount of {@code mountPoint} and installs the stop-signal handlers at once, so a
@@ -80,7 +81,8 @@ final class Mounter {
      *
      * <p>No thread of the daemon ever makes a file system call on the mount: the warm-up calls the
      * FUSE callbacks directly before the kernel mount exists ({@link CallbackWarmup}), and the
-     * ready line is printed when FUSE_INIT arrives. So a daemon killed at any moment, even with
+     * ready line is printed (and, under systemd's {@code Type=notify}, {@code READY=1} sent) when
+     * FUSE_INIT arrives: the mount's appearance, the ready line and readiness are one moment. So a daemon killed at any moment, even with
      * SIGKILL, leaves nothing of its own waiting in the kernel: {@code /dev/fuse} closes with the
      * process and {@code auto_unmount} removes the mount.
      *
@@ -137,12 +139,17 @@ final class Mounter {
             return EXIT_FAILED;
         }
         boolean stoppedWhileMounting = signals.stopRequested();
-        signals.onStop(() -> unmount(mountPoint)); // at once if a signal came while mounting
+        signals.onStop(() -> {
+            systemd.stopping();
+            unmount(mountPoint);
+        }); // at once if a signal came while mounting
         if (!stoppedWhileMounting) {
             out.println(readyMessage);
             out.flush();
+            systemd.ready(readyMessage);
         }
         session.join();
+        systemd.stopping();
         LOG.log(Level.INFO, "unmounted " + mountPoint);
         closeQuietly(vfs);
         if (stoppedWhileMounting) {

@@ -172,7 +172,7 @@ class DebPackageTest {
         config("it-unit", "mountpoint = " + mnt, "source / = " + source.toUri(), "o = allow_other");
         String unit = Files.readString(Path.of("/lib/systemd/system/mirrorfs@.service"));
         String execStart = unit.lines().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow().substring("ExecStart=".length());
-        assertTrue(unit.contains("Type=exec") && unit.contains("KillSignal=SIGTERM"), unit);
+        assertTrue(unit.contains("Type=notify") && unit.contains("NotifyAccess=main") && unit.contains("KillSignal=SIGTERM"), unit);
         List<String> cmd = List.of(execStart.replace("%i", "it-unit").split(" "));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
