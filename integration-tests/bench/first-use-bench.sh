@@ -12,16 +12,21 @@
 #   random   2,000 random 4 KiB preads of a 1 GiB file (POSIX_FADV_RANDOM), median
 #   zip      list of a zip of 20,000 members over HTTP (after the ready line; and from launch)
 #   targz    list of a tar.gz of the same 20,000 members (the indexing pass; and from launch), vs tar -tzf
+#   tbz2     list of a tar.bz2 of 4,000 of them (~100 MiB: bzip2 is decoded in Java, so this shows
+#            what JIT settings cost a CPU-bound Java decoder)
 # Usage: integration-tests/bench/first-use-bench.sh [JAR]
 #   FIRST_USE_DATA=DIR keeps the generated data between runs; RUNS=N fresh mounts per workload (3);
-#   WORKLOADS="seq find ..." limits the workloads; PEERS=0 skips rclone.
+#   WORKLOADS="seq find ..." limits the workloads; PEERS=0 skips rclone;
+#   VARIANTS="name=JVM_OPTIONS;name2=JVM_OPTIONS" compares JVM settings, interleaved mount by mount
+#   (default: one variant, the launchers' own options), e.g. VARIANTS="tiered=;c1=-XX:TieredStopAtLevel=1".
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 jar=${1:-$here/packaging/target/mirrorfs.jar}
 [ -f "$jar" ] || { echo "no jar at $jar: build it first (mvn -pl packaging -am package -DskipTests)" >&2; exit 1; }
 runs=${RUNS:-3}
-workloads=${WORKLOADS:-start seq par4 find random zip targz}
+workloads=${WORKLOADS:-start seq par4 find random zip targz tbz2}
+IFS=';' read -r -a variants <<< "${VARIANTS:-launcher=}"
 peers=${PEERS:-1}
 work=$(mktemp -d /tmp/mirrorfs-first-use.XXXXXX)
 chmod 755 "$work"
@@ -61,13 +66,18 @@ for tree in ("tree", "arch"):
                     words = [b"mirror", b"block", b"cache", b"kernel", b"fuse", b"%d" % rnd.randrange(10**6)]
                     fh.write(b" ".join(rnd.choice(words) for _ in range(rnd.randint(500, 7000))))
 PY
-  (cd "$data/arch" && zip -q -r -1 ../bench.zip . && tar -czf ../bench.tar.gz .)
+  (cd "$data/arch" && zip -q -r -1 ../bench.zip . && tar -czf ../bench.tar.gz . && tar -cjf ../bench.tar.bz2 d00[0-9] d01[0-9])
   rm -rf "$data/arch"
   touch "$data/ready"
 fi
+if [ ! -f "$data/bench.tar.bz2" ]; then # data made by an older version of this script
+  mkdir -p "$data/arch" && tar -xzf "$data/bench.tar.gz" -C "$data/arch" ./d000 ./d001 ./d002 ./d003 ./d004 ./d005 ./d006 ./d007 ./d008 ./d009 ./d010 ./d011 ./d012 ./d013 ./d014 ./d015 ./d016 ./d017 ./d018 ./d019
+  (cd "$data/arch" && tar -cjf ../bench.tar.bz2 d00[0-9] d01[0-9]) && rm -rf "$data/arch"
+fi
 # Names the daemons have not seen: hard links (nginx serves them from the same page-cached data).
-for s in a b c d e f g h; do
-  ln -f "$data/big.bin" "$data/big-$s.bin"; ln -f "$data/bench.zip" "$data/zip-$s.zip"; ln -f "$data/bench.tar.gz" "$data/tgz-$s.tar.gz"
+for s in a b c d e f g h i j k l m n o p; do
+  ln -f "$data/big.bin" "$data/big-$s.bin"; ln -f "$data/big.bin" "$data/rnd-$s.bin"
+  ln -f "$data/bench.zip" "$data/zip-$s.zip"; ln -f "$data/bench.tar.gz" "$data/tgz-$s.tar.gz"; ln -f "$data/bench.tar.bz2" "$data/tbz-$s.tar.bz2"
   for p in 0 1 2 3; do ln -f "$data/part.bin" "$data/part-$s$p.bin"; done
   [ -d "$data/tree-$s" ] || cp -al "$data/tree" "$data/tree-$s"
 done
@@ -79,9 +89,9 @@ bench_nginx "$work" "$data"
 nginx_pid=$BENCH_NGINX_PID
 url=$BENCH_NGINX_URL
 
-launch() { # launch: start a daemon; sets started (the launch time) and mirror_pid; waits for the ready line
+launch() { # launch [JVM_OPTIONS]: start a daemon; sets started (the launch time) and mirror_pid; waits for the ready line
   started=$(secs)
-  bench_start_jar "$jar" "$mnt" "$work/mirror.log" --source "/=$url/" || exit 1
+  MIRRORFS_JAVA_OPTS="${MIRRORFS_JAVA_OPTS:-} ${1:-}" bench_start_jar "$jar" "$mnt" "$work/mirror.log" --source "/=$url/" || exit 1
   mirror_pid=$BENCH_PID
 }
 stop() { bench_fusermount "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=; }
@@ -103,7 +113,7 @@ run_workload() {
       t0=$(secs); find "$root/tree-$s" -type f -printf '%s %T@\n' > /dev/null; t1=$(secs)
       python3 -c "print('%.3f' % ($t1 - $t0))" ;;
     random)
-      python3 - "$root/big-$s.bin" <<'PY'
+      python3 - "$root/rnd-$s.bin" <<'PY'
 import os, random, sys, time
 random.seed(2)
 fd = os.open(sys.argv[1], os.O_RDONLY)
@@ -119,48 +129,55 @@ PY
       ;;
     zip) find "$root/zip-$s.zip#/" -printf '%s\n' | wc -l > "$work/count" ;;
     targz) find "$root/tgz-$s.tar.gz#/" -printf '%s\n' | wc -l > "$work/count" ;;
+    tbz2) find "$root/tbz-$s.tar.bz2#/" -printf '%s\n' | wc -l > "$work/count" ;;
   esac
 }
 
-declare -A fresh warm rclone_fig
-sets=(a b c d e f g h)
-# Fresh mounts: one launch per workload and run (the archive workloads count from the launch).
-declare -A fresh_total
+declare -A fresh warm rclone_fig fresh_total
+sets=(a b c d e f g h i j k l m n o p)
+listing() { [ "$1" = zip ] || [ "$1" = targz ] || [ "$1" = tbz2 ]; }
+# Fresh mounts: one launch per workload, run and variant, the variants interleaved (the archive
+# workloads also count from the launch: what a user who mounts to look inside waits).
 for w in $workloads; do
-  figs=(); totals=()
+  declare -A figs=() totals=()
   for ((i = 0; i < runs; i++)); do
-    s=${sets[$i]}
-    launch
-    if [ "$w" = start ]; then
-      figs+=("$(python3 -c "print('%.3f' % ($(secs) - $started))")")
-    elif [ "$w" = zip ] || [ "$w" = targz ]; then
-      t0=$(secs)
-      run_workload "$mnt" "$s" "$w"
-      t1=$(secs)
-      figs+=("$(python3 -c "print('%.3f' % ($t1 - $t0))")")
-      totals+=("$(python3 -c "print('%.3f' % ($t1 - $started))")")
-    else
-      figs+=("$(run_workload "$mnt" "$s" "$w")")
-    fi
-    stop
+    for ((v = 0; v < ${#variants[@]}; v++)); do
+      s=${sets[$((i * ${#variants[@]} + v))]}
+      launch "${variants[$v]#*=}"
+      if [ "$w" = start ]; then
+        figs[$v]+=" $(python3 -c "print('%.3f' % ($(secs) - $started))")"
+      elif listing "$w"; then
+        t0=$(secs); run_workload "$mnt" "$s" "$w"; t1=$(secs)
+        figs[$v]+=" $(python3 -c "print('%.3f' % ($t1 - $t0))")"
+        totals[$v]+=" $(python3 -c "print('%.3f' % ($t1 - $started))")"
+      else
+        figs[$v]+=" $(run_workload "$mnt" "$s" "$w")"
+      fi
+      stop
+    done
   done
-  fresh[$w]=$(bench_median "${figs[@]}")
-  [ ${#totals[@]} -gt 0 ] && fresh_total[$w]=$(bench_median "${totals[@]}")
-  echo "fresh $w: ${figs[*]} ${totals[*]:+(from launch: ${totals[*]})}" >&2
+  for ((v = 0; v < ${#variants[@]}; v++)); do
+    # shellcheck disable=SC2086 # word lists on purpose
+    fresh[$v,$w]=$(bench_median ${figs[$v]})
+    [ -n "${totals[$v]:-}" ] && fresh_total[$v,$w]=$(bench_median ${totals[$v]})
+    echo "fresh ${variants[$v]%%=*} $w:${figs[$v]}${totals[$v]:+ (from launch:${totals[$v]})}" >&2
+  done
 done
 
-# A warm daemon: every workload once on set g (warming), then measured on set h.
-launch
-for w in $workloads; do [ "$w" = start ] || run_workload "$mnt" g "$w" > /dev/null; done
-for w in $workloads; do
-  [ "$w" = start ] && continue
-  t0=$(secs)
-  fig=$(run_workload "$mnt" h "$w")
-  if [ "$w" = zip ] || [ "$w" = targz ]; then fig=$(python3 -c "print('%.3f' % ($(secs) - $t0))"); fi
-  warm[$w]=$fig
-  echo "warm $w: $fig" >&2
+# A warm daemon per variant: every workload once on set o (warming), then measured on set p.
+for ((v = 0; v < ${#variants[@]}; v++)); do
+  launch "${variants[$v]#*=}"
+  for w in $workloads; do [ "$w" = start ] || run_workload "$mnt" o "$w" > /dev/null; done
+  for w in $workloads; do
+    [ "$w" = start ] && continue
+    t0=$(secs)
+    fig=$(run_workload "$mnt" p "$w")
+    if listing "$w"; then fig=$(python3 -c "print('%.3f' % ($(secs) - $t0))"); fi
+    warm[$v,$w]=$fig
+    echo "warm ${variants[$v]%%=*} $w: $fig" >&2
+  done
+  stop
 done
-stop
 
 # rclone mount without a cache on the same fresh workloads (a fresh mount each).
 if [ "$peers" = 1 ] && command -v rclone > /dev/null; then
@@ -181,18 +198,22 @@ fi
 tar_tzf=$( t0=$(secs); tar -tzf "$data/bench.tar.gz" > /dev/null; t1=$(secs); python3 -c "print('%.3f' % ($t1 - $t0))")
 unzip_l=$( t0=$(secs); unzip -l "$data/bench.zip" > /dev/null; t1=$(secs); python3 -c "print('%.3f' % ($t1 - $t0))")
 
-echo "first-use benchmark, loopback nginx, same run ($runs fresh mounts per workload, medians)"
-printf '%-8s %12s %12s %10s %14s\n' workload "first use" warm "first/warm" "rclone (fresh)"
-for w in $workloads; do
-  f=${fresh[$w]}; wm=${warm[$w]:-}; r=${rclone_fig[$w]:-}
-  case $w in
-    seq|par4) unit="MiB/s"; ratio=$( [ -n "$wm" ] && bench_ratio "$wm" "$f" || echo -) ;;  # slower = higher ratio
-    *) unit=$( [ "$w" = random ] && echo us || echo s ); ratio=$( [ -n "$wm" ] && bench_ratio "$f" "$wm" || echo -) ;;
-  esac
-  printf '%-8s %8s %-5s %8s %-5s %8sx %10s %s\n' "$w" "$f" "$unit" "${wm:--}" "$unit" "$ratio" "${r:--}" "$unit"
+tar_tjf=$( t0=$(secs); tar -tjf "$data/bench.tar.bz2" > /dev/null; t1=$(secs); python3 -c "print('%.3f' % ($t1 - $t0))")
+echo "first-use benchmark, loopback nginx, same run ($runs fresh mounts per workload and variant, medians)"
+for ((v = 0; v < ${#variants[@]}; v++)); do
+  echo "variant ${variants[$v]%%=*}: JVM options ${variants[$v]#*=}${MIRRORFS_JAVA_OPTS:+ $MIRRORFS_JAVA_OPTS} (plus the launchers')"
+  printf '%-8s %12s %12s %10s %14s\n' workload "first use" warm "first/warm" "rclone (fresh)"
+  for w in $workloads; do
+    f=${fresh[$v,$w]}; wm=${warm[$v,$w]:-}; r=${rclone_fig[$w]:-}
+    case $w in
+      seq|par4) unit="MiB/s"; ratio=$( [ -n "$wm" ] && bench_ratio "$wm" "$f" || echo -) ;;  # slower = higher ratio
+      *) unit=$( [ "$w" = random ] && echo us || echo s ); ratio=$( [ -n "$wm" ] && bench_ratio "$f" "$wm" || echo -) ;;
+    esac
+    printf '%-8s %8s %-5s %8s %-5s %8sx %10s %s\n' "$w" "$f" "$unit" "${wm:--}" "$unit" "$ratio" "${r:--}" "$unit"
+  done
+  for w in zip targz tbz2; do
+    [ -n "${fresh_total[$v,$w]:-}" ] && echo "$w from launch (mount + list): ${fresh_total[$v,$w]} s"
+  done
 done
 echo "(first/warm: how many times slower first use is; target <= 1.5x each)"
-for w in zip targz; do
-  [ -n "${fresh_total[$w]:-}" ] && echo "$w from launch (mount + list): ${fresh_total[$w]} s"
-done
-echo "baselines: tar -tzf $tar_tzf s, unzip -l $unzip_l s (local file)"
+echo "baselines: tar -tzf $tar_tzf s, tar -tjf $tar_tjf s, unzip -l $unzip_l s (local file)"
