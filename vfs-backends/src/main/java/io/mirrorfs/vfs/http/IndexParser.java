@@ -68,7 +68,7 @@ final class IndexParser {
         Sink sink = new Sink(pageUrl, maxEntries);
         String ct = contentType.toLowerCase(Locale.ROOT);
         if (ct.contains("json") || looksLikeJson(body)) {
-            return JsonIndexParser.parse(new String(body, StandardCharsets.UTF_8), sink);
+            return JsonIndexParser.parse(body, sink);
         }
         Document doc = Jsoup.parse(new ByteArrayInputStream(body), charset(ct), pageUrl.toString());
         boolean known = isKnownFormat(doc);
@@ -399,6 +399,11 @@ final class IndexParser {
 
         List<IndexEntry> entries() {
             return new ArrayList<>(entries.values());
+        }
+
+        /** Returns the URL of the page being parsed, for messages. */
+        URI page() {
+            return page;
         }
     }
 }

@@ -1,70 +1,55 @@
 package io.mirrorfs.vfs.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Parses nginx's {@code autoindex_format json} pages: an array of objects with {@code name},
- * {@code type} ({@code directory}, {@code file}, {@code other}), {@code mtime} (RFC 1123) and, for
- * files, {@code size}. A minimal JSON reader for exactly that shape: arrays of flat objects of
- * strings and numbers. Pure functions.
+ * Reads nginx's {@code autoindex_format json} pages with jackson-jr: an array of objects with
+ * {@code name}, {@code type} ({@code directory}, {@code file}, {@code other}), {@code mtime}
+ * (RFC 1123) and, for files, {@code size}.
+ *
+ * <p>A page that is not that shape fails as a whole with an {@link IOException} naming the
+ * page: malformed JSON (a bad {@code &#92;u} escape, anything after the array), an element that is
+ * not an object, or one of those four fields with the wrong JSON type. Members the listing does
+ * not need are ignored whatever they hold, nested objects and arrays included. Thread-safe.
  */
 final class JsonIndexParser {
 
-    private final String text;
-    private int pos;
+    private static final JSON READER = JSON.std;
 
-    private JsonIndexParser(String text) {
-        this.text = text;
-    }
-
-    /** Returns the raw objects (name to string or number text) of a JSON array of flat objects. */
-    static List<Map<String, String>> parseObjects(String text) throws IOException {
-        JsonIndexParser p = new JsonIndexParser(text);
-        List<Map<String, String>> out = new ArrayList<>();
-        p.expect('[');
-        if (p.peek() == ']') {
-            return out;
-        }
-        while (true) {
-            out.add(p.object());
-            char c = p.next();
-            if (c == ']') {
-                return out;
-            }
-            if (c != ',') {
-                throw p.error("expected , or ]");
-            }
-        }
+    private JsonIndexParser() {
     }
 
     /** Returns the entries of an nginx JSON index; names are raw (not URL-encoded) in this format. */
-    static List<IndexEntry> parse(String text, IndexParser.Sink sink) throws IOException {
-        for (Map<String, String> o : parseObjects(text)) {
-            String name = o.get("name");
-            String type = o.getOrDefault("type", "file");
+    static List<IndexEntry> parse(byte[] body, IndexParser.Sink sink) throws IOException {
+        for (Object element : elements(body, sink.page())) {
+            if (!(element instanceof Map<?, ?> o)) {
+                throw malformed(sink, "an element is " + typeName(element) + ", not an object");
+            }
+            String name = field(o, "name", String.class, sink).orElse(null);
+            String type = field(o, "type", String.class, sink).orElse("file");
+            Optional<String> mtime = field(o, "mtime", String.class, sink);
+            Optional<Number> size = field(o, "size", Number.class, sink);
             if (name == null || type.equals("other")) {
                 continue;
             }
             IndexEntry.Kind kind = type.equals("directory") ? IndexEntry.Kind.DIRECTORY : IndexEntry.Kind.FILE;
-            OptionalLong size = OptionalLong.empty();
-            if (kind == IndexEntry.Kind.FILE && o.containsKey("size")) {
-                try {
-                    size = OptionalLong.of(Long.parseLong(o.get("size")));
-                } catch (NumberFormatException e) {
-                    size = OptionalLong.empty();
-                }
-            }
-            sink.add(name.getBytes(java.nio.charset.StandardCharsets.UTF_8), kind, size, httpDate(o.get("mtime")));
+            OptionalLong bytes = kind == IndexEntry.Kind.FILE ? exactSize(size, sink) : OptionalLong.empty();
+            sink.add(name.getBytes(StandardCharsets.UTF_8), kind, bytes, mtime.flatMap(JsonIndexParser::httpDate));
         }
         return sink.entries();
     }
@@ -81,101 +66,62 @@ final class JsonIndexParser {
         }
     }
 
-    private Map<String, String> object() throws IOException {
-        Map<String, String> m = new LinkedHashMap<>();
-        expect('{');
-        if (peek() == '}') {
-            next();
-            return m;
-        }
-        while (true) {
-            skipSpace();
-            String key = string();
-            expect(':');
-            skipSpace();
-            char c = peek();
-            String value;
-            if (c == '"') {
-                value = string();
-            } else {
-                int start = pos;
-                while (pos < text.length() && ",}] \t\r\n".indexOf(text.charAt(pos)) < 0) {
-                    pos++;
-                }
-                value = text.substring(start, pos);
+    /** Returns the elements of the page's one top-level array; anything after it is an error. */
+    private static List<Object> elements(byte[] body, URI page) throws IOException {
+        try (JsonParser p = READER.getStreamingFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_ARRAY) {
+                throw new IOException("malformed JSON listing " + page + ": not an array");
             }
-            m.put(key, value);
-            char d = next();
-            if (d == '}') {
-                return m;
+            List<Object> out = READER.listFrom(p);
+            // jackson-jr stops after the array it was asked for; trailing data would go unseen.
+            if (p.nextToken() != null) {
+                throw new IOException("malformed JSON listing " + page + ": data after the array at byte "
+                        + p.currentTokenLocation().getByteOffset());
             }
-            if (d != ',') {
-                throw error("expected , or }");
-            }
+            return out;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new IOException("malformed JSON listing " + page + ": " + e.getOriginalMessage()
+                    + (at == null ? "" : " at byte " + at.getByteOffset()), e);
         }
     }
 
-    private String string() throws IOException {
-        expect('"');
-        StringBuilder sb = new StringBuilder();
-        while (pos < text.length()) {
-            char c = text.charAt(pos++);
-            if (c == '"') {
-                return sb.toString();
-            }
-            if (c != '\\') {
-                sb.append(c);
-                continue;
-            }
-            if (pos >= text.length()) {
-                break;
-            }
-            char e = text.charAt(pos++);
-            switch (e) {
-                case 'n' -> sb.append('\n');
-                case 't' -> sb.append('\t');
-                case 'r' -> sb.append('\r');
-                case 'b' -> sb.append('\b');
-                case 'f' -> sb.append('\f');
-                case 'u' -> {
-                    if (pos + 4 > text.length()) {
-                        throw error("bad \\u escape");
-                    }
-                    sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    pos += 4;
-                }
-                default -> sb.append(e);
-            }
+    private static <T> Optional<T> field(Map<?, ?> o, String key, Class<T> type, IndexParser.Sink sink) throws IOException {
+        Object v = o.get(key);
+        if (v == null) {
+            return Optional.empty();
         }
-        throw error("unterminated string");
-    }
-
-    private void expect(char c) throws IOException {
-        if (next() != c) {
-            throw error("expected " + c);
+        if (!type.isInstance(v)) {
+            throw malformed(sink, "\"" + key + "\" is " + typeName(v) + ", not " + (type == String.class ? "a string" : "a number"));
         }
+        return Optional.of(type.cast(v));
     }
 
-    private char next() throws IOException {
-        skipSpace();
-        if (pos >= text.length()) {
-            throw error("unexpected end");
+    private static OptionalLong exactSize(Optional<Number> size, IndexParser.Sink sink) throws IOException {
+        if (size.isEmpty()) {
+            return OptionalLong.empty();
         }
-        return text.charAt(pos++);
-    }
-
-    private char peek() {
-        skipSpace();
-        return pos < text.length() ? text.charAt(pos) : '\0';
-    }
-
-    private void skipSpace() {
-        while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-            pos++;
+        Number n = size.get();
+        if (!(n instanceof Integer || n instanceof Long) || n.longValue() < 0) {
+            throw malformed(sink, "\"size\" is " + n + ", not a byte count");
         }
+        return OptionalLong.of(n.longValue());
     }
 
-    private IOException error(String what) {
-        return new IOException("malformed JSON listing at character " + pos + ": " + what);
+    private static String typeName(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof Map) {
+            return "an object";
+        }
+        if (v instanceof List) {
+            return "an array";
+        }
+        return v instanceof String ? "a string" : v instanceof Boolean ? "a boolean" : "a number";
+    }
+
+    private static IOException malformed(IndexParser.Sink sink, String what) {
+        return new IOException("malformed JSON listing " + sink.page() + ": " + what);
     }
 }
