@@ -107,7 +107,7 @@ final class HttpSource implements Vfs {
             throw new IsDirectoryException(path.toString());
         }
         URI url = fileUrl(path);
-        Probe probe = retrying("HEAD", url, () -> probe(path, url, Optional.of(listed)));
+        Probe probe = retrying("HEAD", url, () -> probe(path, url, Optional.of(listed), Optional.of(listed.mtime())));
         FileAttrs attrs = probe.attrs;
         if (sameVersion(listed, probe.attrs)) {
             // Keep the version stat reported, so a cache above sees one version for one content;
@@ -300,14 +300,14 @@ final class HttpSource implements Vfs {
     }
 
     private FileAttrs head(VfsPath path, URI url, Optional<Instant> listedMtime) throws IOException {
-        return retrying("HEAD", url, () -> probe(path, url, Optional.empty())).attrs;
+        return retrying("HEAD", url, () -> probe(path, url, Optional.empty(), listedMtime)).attrs;
     }
 
     /** A HEAD's answer: the final URL, the attributes and the validator to pin. */
     private record Probe(URI url, FileAttrs attrs, Validator validator) {
     }
 
-    private Probe probe(VfsPath path, URI url, Optional<FileAttrs> listed) throws IOException {
+    private Probe probe(VfsPath path, URI url, Optional<FileAttrs> listed, Optional<Instant> listedMtime) throws IOException {
         try (Requester.Exchange ex = requester.follow("HEAD", url, List.of())) {
             int s = ex.response.status();
             if (s == 404 || s == 410) {
@@ -320,12 +320,21 @@ final class HttpSource implements Vfs {
             Validator v = Validator.of(ex.response);
             Optional<Long> size = ex.response.header("content-length").map(String::trim).map(Long::parseLong);
             long bytes = size.orElseGet(() -> listed.map(FileAttrs::size).orElse(0L));
-            Instant mtime = v.lastModifiedInstant().or(() -> listed.map(FileAttrs::mtime)).orElse(Instant.EPOCH);
+            Instant mtime = mtime(v, listedMtime);
             String version = v.etag().map(e -> "etag:" + e).orElse(FileAttrs.sizeAndMtimeVersion(bytes, mtime));
             return new Probe(ex.url, new FileAttrs(FileType.FILE, bytes, mtime, FileAttrs.DEFAULT_FILE_PERMISSIONS, version), v);
         } catch (NumberFormatException e) {
             throw new IOException("bad Content-Length for " + url);
         }
+    }
+
+    /**
+     * Returns the mtime of a HEAD or GET answer: its Last-Modified, else the date the listing gave,
+     * else the epoch. An answer without Last-Modified (lighttpd sends none) never overrides the
+     * listing's date with a made-up one.
+     */
+    static Instant mtime(Validator answer, Optional<Instant> listed) {
+        return answer.lastModifiedInstant().or(() -> listed).orElse(Instant.EPOCH);
     }
 
     private void remember(VfsPath path, FileAttrs attrs) {
