@@ -14,6 +14,10 @@ import java.util.List;
  * human form ({@code 4.9K}), so every file's size comes from a HEAD, and its HEAD and GET answers
  * carry neither {@code Last-Modified} nor {@code ETag}.
  *
+ * <p>lighttpd buffers its access log and writes it every few seconds and when it stops, so
+ * {@link #requestCount()}, {@link #bytesSent()} and {@link #accessLogLines()} are complete only
+ * after {@link #stop()}.
+ *
  * <pre>{@code
  * try (LighttpdServer lighttpd = LighttpdServer.start(dir)) {
  *     Vfs http = Sources.open(lighttpd.url(), SourceOptions.DEFAULTS);
