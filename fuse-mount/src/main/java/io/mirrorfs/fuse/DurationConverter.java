@@ -1,11 +1,15 @@
 package io.mirrorfs.fuse;
 
+import io.mirrorfs.vfs.DurationSyntax;
 import java.time.Duration;
-import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses durations such as {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or plain seconds. */
+/**
+ * Reads {@code DURATION} options (and, through them, the config file's values) with the one
+ * duration syntax of mirrorfs, {@link DurationSyntax}: {@code 500ms}, {@code 5s}, {@code 2m},
+ * {@code 1h}, {@code PT5S} or bare seconds.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
 
     @Override
@@ -13,25 +17,12 @@ final class DurationConverter implements ITypeConverter<Duration> {
         return parse(value);
     }
 
-    /** Parses {@code value}; see the class comment for the forms accepted. */
+    /** Parses {@code value}; a mistake is a picocli conversion error naming the value. */
     static Duration parse(String value) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
         try {
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            if (v.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            if (v.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            if (v.endsWith("h")) {
-                return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            return Duration.ofSeconds(Long.parseLong(v));
-        } catch (NumberFormatException e) {
-            throw new TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 5s, 2m, 1h)");
+            return DurationSyntax.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
     }
 }

@@ -131,6 +131,27 @@ class ConfigFileTest {
         assertEquals(Duration.ofSeconds(3), parse("mount", "/m", "--config", conf.toString()).common.readTimeout);
     }
 
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource({"read-timeout, PT5S, PT5S", "read-timeout, 7, PT7S", "connect-timeout, 500ms, PT0.5S", "dir-cache-ttl, 1h, PT1H",
+        "dir-cache-ttl, PT1M30S, PT1M30S"})
+    void durationValuesTakeTheSharedSyntax(String key, String value, String expected) throws IOException {
+        MountCommand m = parse("mount", "/m", "--config", write("source / = " + tmp.toUri(), key + " = " + value).toString());
+        Duration got = switch (key) {
+            case "read-timeout" -> m.common.readTimeout;
+            case "connect-timeout" -> m.common.connectTimeout;
+            default -> m.common.dirCacheTtl;
+        };
+        assertEquals(Duration.parse(expected), got);
+    }
+
+    @Test
+    void aBadDurationNamesTheLineTheKeyAndTheValue() throws IOException {
+        Path conf = write("source / = " + tmp.toUri(), "dir-cache-ttl = 5 minutes");
+        String message = error(conf).getMessage();
+        assertTrue(message.startsWith(conf + ":2: bad value for 'dir-cache-ttl': "), message);
+        assertTrue(message.contains("'5 minutes' is not a duration (use 500ms, 5s, 2m, 1h, PT5S or bare seconds such as 7)"), message);
+    }
+
     @Test
     void argumentsWithoutConfigAreUntouched() {
         String[] args = {"mount", "/m", "--source", "/=file:///x", "-o", "--config"};

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 class FuseOptionsTest {
 
@@ -43,13 +46,21 @@ class FuseOptionsTest {
         assertTrue(FuseOptions.has("ro,nonempty", "nonempty"));
     }
 
+    @ParameterizedTest(name = "--read-timeout {0}")
+    @CsvSource({"500ms, PT0.5S", "5s, PT5S", "7, PT7S", "2m, PT2M", "1h, PT1H", "PT5S, PT5S", "PT1.5S, PT1.5S"})
+    void durationOptionsTakeTheSharedSyntax(String value, String expected) {
+        CommandLine cli = new CommandLine(new Main());
+        CommandLine.ParseResult r = cli.parseArgs("mount", "/m", "--source", "/=file:///tmp", "--read-timeout", value);
+        assertEquals(Duration.parse(expected), r.subcommand().matchedOptionValue("--read-timeout", Duration.ZERO));
+    }
+
     @Test
-    void durations() {
-        assertEquals(Duration.ofMillis(500), DurationConverter.parse("500ms"));
-        assertEquals(Duration.ofSeconds(5), DurationConverter.parse("5s"));
-        assertEquals(Duration.ofSeconds(7), DurationConverter.parse("7"));
-        assertEquals(Duration.ofMinutes(2), DurationConverter.parse("2m"));
-        assertEquals(Duration.ofHours(1), DurationConverter.parse("1h"));
-        assertThrows(picocli.CommandLine.TypeConversionException.class, () -> DurationConverter.parse("soon"));
+    void aBadDurationOptionNamesTheOptionAndTheValue() {
+        CommandLine cli = new CommandLine(new Main());
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> cli.parseArgs("mount", "/m", "--source", "/=file:///tmp", "--dir-cache-ttl", "soon"));
+        assertTrue(e.getMessage().contains("--dir-cache-ttl"), e.getMessage());
+        assertTrue(e.getMessage().contains("'soon' is not a duration (use 500ms, 5s, 2m, 1h, PT5S or bare seconds such as 7)"),
+                e.getMessage());
     }
 }

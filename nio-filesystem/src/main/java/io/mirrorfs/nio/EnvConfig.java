@@ -3,6 +3,7 @@ package io.mirrorfs.nio;
 import io.mirrorfs.cache.CacheConfig;
 import io.mirrorfs.cache.MirrorAssembly;
 import io.mirrorfs.cache.SourceSpec;
+import io.mirrorfs.vfs.DurationSyntax;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsPath;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -28,7 +28,8 @@ import java.util.TreeSet;
  * <p>Keys: {@code sources} (required: a {@code Map} of mount path to URL, a {@code Collection}
  * of {@code "/PATH=URL"} strings, or one string of such specs separated by whitespace), and the
  * network settings of {@link SourceOptions}: {@code connectTimeout}, {@code readTimeout}
- * ({@code Duration}, ISO-8601 such as {@code PT5S}, or {@code 500ms}/{@code 5s}/{@code 2m}),
+ * (a {@code Duration}, or a string in the one duration syntax of {@link DurationSyntax}:
+ * {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code PT5S} or bare seconds),
  * {@code retries}, {@code maxConnections} (integers), {@code credentialsFile} ({@code Path} or
  * string), {@code showOutsideSymlinks}, {@code ftpActiveMode} (booleans); the cache settings
  * of the FUSE mount: {@code cacheSize}, {@code blockSize}, {@code diskCacheSize} (bytes, or
@@ -222,25 +223,11 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options, CacheConfig ca
         if (v instanceof Duration d) {
             return d;
         }
-        String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
         try {
-            if (s.startsWith("pt")) {
-                return Duration.parse(s);
-            }
-            if (s.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            }
-            long n = Long.parseLong(s.substring(0, s.length() - 1));
-            switch (s.charAt(s.length() - 1)) {
-                case 's': return Duration.ofSeconds(n);
-                case 'm': return Duration.ofMinutes(n);
-                case 'h': return Duration.ofHours(n);
-                default: break;
-            }
-        } catch (RuntimeException e) {
-            // Fall through to the message below.
+            return DurationSyntax.parse(String.valueOf(v));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("env '" + key + "': " + e.getMessage() + ", or a java.time.Duration");
         }
-        throw new IllegalArgumentException("env '" + key + "': expected a Duration, PT5S, 500ms, 5s, 2m or 1h, got '" + v + "'");
     }
 
     private static int integer(Map<String, ?> env, String key) {

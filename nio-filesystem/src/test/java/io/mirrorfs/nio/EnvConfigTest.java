@@ -46,6 +46,10 @@ class EnvConfigTest {
                 "ftpActiveMode", "true", "credentialsFile", "/etc/creds"));
         assertEquals(typed, strings);
         assertEquals(Duration.ofMinutes(2), EnvConfig.parse(Map.of("sources", "/=file:///x", "readTimeout", "2m")).options().readTimeout());
+        // The shared syntax: bare seconds, as a string or a number, and ISO-8601.
+        assertEquals(Duration.ofSeconds(7), EnvConfig.parse(Map.of("sources", "/=file:///x", "readTimeout", "7")).options().readTimeout());
+        assertEquals(Duration.ofSeconds(7), EnvConfig.parse(Map.of("sources", "/=file:///x", "readTimeout", 7)).options().readTimeout());
+        assertEquals(Duration.ofHours(1), EnvConfig.parse(Map.of("sources", "/=file:///x", "connectTimeout", "1h")).options().connectTimeout());
     }
 
     @Test
@@ -59,7 +63,8 @@ class EnvConfigTest {
         assertMessage("two sources are mounted at /a", Map.of("sources", List.of("/a=file:///x", "/a/=file:///y")));
         assertMessage("names no source", Map.of("sources", List.of()));
         assertMessage("'retries': expected an integer", Map.of("sources", "/=file:///x", "retries", "two"));
-        assertMessage("'readTimeout': expected a Duration", Map.of("sources", "/=file:///x", "readTimeout", "soon"));
+        assertMessage("env 'readTimeout': 'soon' is not a duration (use 500ms, 5s, 2m, 1h, PT5S or bare seconds such as 7)",
+                Map.of("sources", "/=file:///x", "readTimeout", "soon"));
         assertMessage("'ftpActiveMode': expected true or false", Map.of("sources", "/=file:///x", "ftpActiveMode", "yes"));
         assertMessage("must be >= 1", Map.of("sources", "/=file:///x", "maxConnections", 0));
         assertMessage("must be a Map, a Collection or a String", Map.of("sources", 42));
