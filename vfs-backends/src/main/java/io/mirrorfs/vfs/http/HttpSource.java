@@ -18,6 +18,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,7 +122,8 @@ final class HttpSource implements Vfs {
 
     /**
      * Returns whether a HEAD's attributes describe the same content as those from a listing:
-     * equal versions, or the same size and a Last-Modified inside the listing's minute.
+     * equal versions, or the same size and a Last-Modified inside the listing's minute (HTML
+     * listings of nginx and Apache) or second (nginx's JSON, lighttpd).
      */
     static boolean sameVersion(FileAttrs listed, FileAttrs head) {
         if (listed.version().equals(head.version())) {
@@ -130,8 +132,16 @@ final class HttpSource implements Vfs {
         if (listed.size() != head.size() || listed.version().startsWith("etag:")) {
             return false;
         }
-        long delta = head.mtime().getEpochSecond() - listed.mtime().getEpochSecond();
-        return delta >= 0 && delta < 60 && listed.mtime().getEpochSecond() % 60 == 0 && listed.mtime().getNano() == 0;
+        Instant from = listed.mtime();
+        return !head.mtime().isBefore(from) && head.mtime().isBefore(from.plus(listingPrecision(from)));
+    }
+
+    /** Returns the span a listing's date stands for: a whole minute may be any second of it, a whole second any instant. */
+    private static Duration listingPrecision(Instant listed) {
+        if (listed.getNano() != 0) {
+            return Duration.ofNanos(1);
+        }
+        return listed.getEpochSecond() % 60 == 0 ? Duration.ofMinutes(1) : Duration.ofSeconds(1);
     }
 
     @Override
@@ -401,14 +411,15 @@ final class HttpSource implements Vfs {
     /**
      * Runs {@code attempt}, retrying transient failures (I/O errors, 5xx) up to the configured
      * number of times with a short backoff; then fails with one log line naming the URL and cause.
+     * Answers (404, 403, a malformed listing) are thrown at once, unlogged: the caller reports them.
      */
     <T> T retrying(String what, URI url, Attempt<T> attempt) throws IOException {
         IOException last = null;
         for (int i = 0; i <= options.retries(); i++) {
             try {
                 return attempt.run();
-            } catch (FileSystemException e) {
-                throw e;
+            } catch (FileSystemException | MalformedListingException e) {
+                throw e; // answers, not faults: the same request would get the same answer
             } catch (HttpStatusException e) {
                 if (!e.transientFailure()) {
                     throw e;

@@ -22,8 +22,8 @@ import java.util.OptionalLong;
  * {@code name}, {@code type} ({@code directory}, {@code file}, {@code other}), {@code mtime}
  * (RFC 1123) and, for files, {@code size}.
  *
- * <p>A page that is not that shape fails as a whole with an {@link IOException} naming the
- * page: malformed JSON (a bad {@code &#92;u} escape, anything after the array), an element that is
+ * <p>A page that is not that shape fails as a whole with a {@link MalformedListingException}
+ * naming the page: malformed JSON (a bad {@code &#92;u} escape, anything after the array), an element that is
  * not an object, or one of those four fields with the wrong JSON type. Members the listing does
  * not need are ignored whatever they hold, nested objects and arrays included. Thread-safe.
  */
@@ -70,19 +70,17 @@ final class JsonIndexParser {
     private static List<Object> elements(byte[] body, URI page) throws IOException {
         try (JsonParser p = READER.getStreamingFactory().createParser(body)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw new IOException("malformed JSON listing " + page + ": not an array");
+                throw new MalformedListingException(page, "not an array");
             }
             List<Object> out = READER.listFrom(p);
             // jackson-jr stops after the array it was asked for; trailing data would go unseen.
             if (p.nextToken() != null) {
-                throw new IOException("malformed JSON listing " + page + ": data after the array at byte "
-                        + p.currentTokenLocation().getByteOffset());
+                throw new MalformedListingException(page, "data after the array at byte " + p.currentTokenLocation().getByteOffset());
             }
             return out;
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw new IOException("malformed JSON listing " + page + ": " + e.getOriginalMessage()
-                    + (at == null ? "" : " at byte " + at.getByteOffset()), e);
+            throw new MalformedListingException(page, e.getOriginalMessage() + (at == null ? "" : " at byte " + at.getByteOffset()));
         }
     }
 
@@ -121,7 +119,7 @@ final class JsonIndexParser {
         return v instanceof String ? "a string" : v instanceof Boolean ? "a boolean" : "a number";
     }
 
-    private static IOException malformed(IndexParser.Sink sink, String what) {
-        return new IOException("malformed JSON listing " + sink.page() + ": " + what);
+    private static MalformedListingException malformed(IndexParser.Sink sink, String what) {
+        return new MalformedListingException(sink.page(), what);
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.mirrorfs.testing.fault.HostileHttpServer;
 import io.mirrorfs.testing.fault.HostileHttpServer.Route;
 import io.mirrorfs.vfs.DirEntry;
+import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.vfs.FileType;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.VfsFile;
 import io.mirrorfs.vfs.VfsPath;
@@ -16,8 +18,10 @@ import java.time.Instant;
 import java.util.Optional;
 import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** Where a file's mtime comes from when the listing and the file's own answers disagree or are silent. */
+/** Where a file's mtime comes from when the listing and the file's own answers disagree or are silent, and when they agree. */
 class HttpMtimeTest {
 
     private static final Instant LISTED = Instant.parse("2024-01-01T00:00:00Z");
@@ -92,5 +96,24 @@ class HttpMtimeTest {
         assertEquals(Instant.EPOCH, HttpSource.mtime(none, Optional.empty()));
         Validator garbage = new Validator(Optional.empty(), Optional.of("not a date"));
         assertEquals(LISTED, HttpSource.mtime(garbage, Optional.of(LISTED)));
+    }
+
+    @ParameterizedTest(name = "listed {0} ({1} B), HEAD {2} ({3} B): same {4}")
+    @CsvSource({
+        "2024-01-01T00:00:07Z,   10, 2024-01-01T00:00:07Z, 10, true",  // JSON / lighttpd: the same second
+        "2024-01-01T00:00:07Z,   10, 2024-01-01T00:00:08Z, 10, false",
+        "2024-01-01T00:00:07Z,   10, 2024-01-01T00:00:06Z, 10, false",
+        "2024-01-01T00:00:00Z,   10, 2024-01-01T00:00:59Z, 10, true",  // HTML listings: the same minute
+        "2024-01-01T00:00:00Z,   10, 2024-01-01T00:01:00Z, 10, false",
+        "2024-01-01T00:00:00Z,   10, 2023-12-31T23:59:59Z, 10, false",
+        "2024-01-01T00:00:07.5Z, 10, 2024-01-01T00:00:07Z, 10, false", // a precise date is exact
+        "2024-01-01T00:00:07Z,   10, 2024-01-01T00:00:07Z, 11, false", // another size
+    })
+    void aHeadWithAnEtagIsTheListedVersionWithinTheListingsPrecision(String listed, long listedSize, String head,
+            long headSize, boolean same) {
+        FileAttrs fromListing = FileAttrs.file(listedSize, Instant.parse(listed), FileAttrs.DEFAULT_FILE_PERMISSIONS);
+        FileAttrs fromHead = new FileAttrs(FileType.FILE, headSize, Instant.parse(head), FileAttrs.DEFAULT_FILE_PERMISSIONS,
+                "etag:\"abc\"");
+        assertEquals(same, HttpSource.sameVersion(fromListing, fromHead));
     }
 }

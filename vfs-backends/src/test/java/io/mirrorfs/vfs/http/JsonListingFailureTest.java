@@ -26,11 +26,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A malformed JSON listing fails that directory alone, as an I/O error (EIO) with one log line. */
+/** A malformed JSON listing fails that directory alone, as an I/O error (EIO), at once and without a log line of its own. */
 class JsonListingFailureTest {
 
     private static final SourceOptions FAST = SourceOptions.builder()
-            .connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(2)).retries(1).build();
+            .connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(2)).retries(2).build();
 
     /** Held so the logger (and the handler on it) is not collected during the test. */
     private final Logger mirrorfsLogger = Logger.getLogger("io.mirrorfs");
@@ -74,7 +74,7 @@ class JsonListingFailureTest {
     }
 
     @Test
-    void badEscapeFailsOnlyThatDirectoryWithOneLogLine() throws Exception {
+    void badEscapeFailsOnlyThatDirectoryAtOnce() throws Exception {
         try (HostileHttpServer s = HostileHttpServer.start()) {
             s.route("/", json("[{\"name\":\"bad\",\"type\":\"directory\"},{\"name\":\"good\",\"type\":\"directory\"}]"));
             s.route("/bad/", json("[{\"name\":\"a\\u12G4\",\"type\":\"file\",\"size\":1}]"));
@@ -87,9 +87,12 @@ class JsonListingFailureTest {
                 IOException e = assertThrows(IOException.class, () -> http.list(VfsPath.parse("/bad")));
                 // A plain I/O error (EIO at the FUSE edge), not ENOENT/EACCES or an unchecked exception.
                 assertFalse(e instanceof FileSystemException, e.toString());
-                assertTrue(e.getMessage().contains("malformed JSON listing " + s.url() + "bad/"), e.getMessage());
-                assertEquals(1, warnings.size(), () -> warnings.stream().map(LogRecord::getMessage).toList().toString());
-                assertTrue(warnings.get(0).getMessage().contains(s.url() + "bad/"), warnings.get(0).getMessage());
+                assertEquals("malformed JSON listing " + s.url() + "bad/: Unexpected character ('G' (code 71)): "
+                        + "expected a hex-digit for character escape sequence at byte 15", e.getMessage());
+                assertEquals(1, s.requests("/bad/"), "the same page would parse the same way: not retried");
+                // The source does not log it: the one line comes from whoever reports the error (the
+                // FUSE edge logs every EIO), so the log does not say it twice.
+                assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList());
 
                 List<DirEntry> good = http.list(VfsPath.parse("/good"));
                 assertEquals(List.of("f.txt"), good.stream().map(DirEntry::name).toList());
