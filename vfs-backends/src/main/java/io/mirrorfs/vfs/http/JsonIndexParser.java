@@ -23,9 +23,11 @@ import java.util.OptionalLong;
  * (RFC 1123) and, for files, {@code size}.
  *
  * <p>A page that is not that shape fails as a whole with a {@link MalformedListingException}
- * naming the page: malformed JSON (a bad {@code &#92;u} escape, anything after the array), an element that is
- * not an object, or one of those four fields with the wrong JSON type. Members the listing does
- * not need are ignored whatever they hold, nested objects and arrays included. Thread-safe.
+ * naming the page: malformed JSON (a bad {@code &#92;u} escape, anything after the array), an
+ * element that is not an object, or one of those four fields with the wrong JSON type. Members
+ * the listing does not need are ignored whatever they hold, nested objects and arrays included;
+ * jackson-core's read constraints bound their nesting, so a hostile page cannot exhaust the
+ * stack. Thread-safe.
  */
 final class JsonIndexParser {
 
@@ -54,7 +56,7 @@ final class JsonIndexParser {
         return sink.entries();
     }
 
-    /** Returns an RFC 1123 date ({@code Mon, 18 Nov 2024 10:20:30 GMT}) as an instant. */
+    /** Returns an RFC 1123 date ({@code Mon, 18 Nov 2024 10:20:30 GMT}) as an instant; {@link Validator} reads Last-Modified with it too. */
     static Optional<Instant> httpDate(String s) {
         if (s == null) {
             return Optional.empty();

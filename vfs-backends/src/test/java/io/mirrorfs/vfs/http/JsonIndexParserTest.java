@@ -85,6 +85,14 @@ class JsonIndexParserTest {
     }
 
     @Test
+    void hostileNestingIsRefusedNotAStackOverflow() {
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+        IOException e = assertThrows(IOException.class,
+                () -> parse("[{\"name\":\"a\",\"type\":\"file\",\"x\":" + deep + "}]"));
+        assertTrue(e.getMessage().startsWith("malformed JSON listing " + PAGE + ": "), e.getMessage());
+    }
+
+    @Test
     void emptyArrayIsAnEmptyDirectory() throws IOException {
         assertTrue(parse(" [ ] \n").isEmpty());
     }
