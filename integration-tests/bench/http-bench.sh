@@ -59,7 +59,9 @@ if [ -n "${BEFORE:-}" ]; then
     t0=$(date +%s.%N); dd if="$mnt/big.bin" of=/dev/null bs=1M status=none; t1=$(date +%s.%N)
     seq=$(python3 -c "print('%.0f' % (1024/($t1-$t0)))")
     t0=$(date +%s.%N)
-    for i in 0 1 2 3 4 5 6 7; do dd if="$mnt/p$i.bin" of=/dev/null bs=1M status=none & done; wait
+    local readers=()
+    for i in 0 1 2 3 4 5 6 7; do dd if="$mnt/p$i.bin" of=/dev/null bs=1M status=none & readers+=($!); done
+    wait "${readers[@]}" # not a bare wait: nginx is a child of this shell too
     t1=$(date +%s.%N)
     par=$(python3 -c "print('%.0f' % (1024/($t1-$t0)))")
     rnd=$(python3 - "$mnt/rnd.bin" <<'PY'
