@@ -7,6 +7,10 @@
 #      median latency and the bytes nginx sent per byte read,
 #   3. find + stat of 10,000 files in 100 directories (fresh mount), with nginx's request count.
 # Usage: integration-tests/bench/http-bench.sh [JAR]   (default: packaging/target/mirrorfs.jar)
+#        BEFORE=OLD.jar integration-tests/bench/http-bench.sh [JAR]
+#   A/B mode: OLD.jar and JAR against the same nginx, interleaved over 3 rounds (one fresh daemon
+#   per jar and round): cold 1 GiB sequential, 8 parallel readers of 8 x 128 MiB (cold), 2,000
+#   random 4 KiB reads (cold file), and the daemon's peak RSS (VmHWM) after the three; medians.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -44,6 +48,63 @@ cat "$data/big.bin" > /dev/null   # server side warm: both clients read from ngi
 bench_nginx "$work" "$data"
 nginx_pid=$BENCH_NGINX_PID
 url=$BENCH_NGINX_URL
+
+if [ -n "${BEFORE:-}" ]; then
+  [ -f "$BEFORE" ] || { echo "no jar at $BEFORE" >&2; exit 1; }
+  for i in 0 1 2 3 4 5 6 7; do head -c $((128 << 20)) "$data/big.bin" > "$data/p$i.bin"; done
+  ln -f "$data/big.bin" "$data/rnd.bin"; sync; cat "$data"/p*.bin > /dev/null
+  ab_round() { # JAR LABEL : one fresh daemon; prints "LABEL seq_MiBps par_MiBps random_median_us peak_rss_KiB"
+    bench_start_jar "$1" "$mnt" "$work/mirror.log" --source "/=$url/" || exit 1
+    local pid=$BENCH_PID t0 t1 seq par rnd hwm
+    t0=$(date +%s.%N); dd if="$mnt/big.bin" of=/dev/null bs=1M status=none; t1=$(date +%s.%N)
+    seq=$(python3 -c "print('%.0f' % (1024/($t1-$t0)))")
+    t0=$(date +%s.%N)
+    local readers=()
+    for i in 0 1 2 3 4 5 6 7; do dd if="$mnt/p$i.bin" of=/dev/null bs=1M status=none & readers+=($!); done
+    wait "${readers[@]}" # not a bare wait: nginx is a child of this shell too
+    t1=$(date +%s.%N)
+    par=$(python3 -c "print('%.0f' % (1024/($t1-$t0)))")
+    rnd=$(python3 - "$mnt/rnd.bin" <<'PY'
+import os, random, sys, time
+random.seed(2)
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+lat = []
+for i in range(2000):
+    off = random.randrange(0, (1 << 30) - 4096) & ~4095
+    t = time.perf_counter(); b = os.pread(fd, 4096, off); lat.append(time.perf_counter() - t)
+    assert len(b) == 4096
+lat.sort()
+print("%.0f" % (lat[len(lat) // 2] * 1e6))
+PY
+)
+    hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+    bench_fusermount "$mnt"; wait "$pid" 2>/dev/null || true
+    echo "$2 $seq $par $rnd $hwm"
+  }
+  : > "$work/ab.txt"
+  for round in 1 2 3; do
+    ab_round "$BEFORE" before >> "$work/ab.txt"
+    ab_round "$jar" after >> "$work/ab.txt"
+  done
+  cat "$work/ab.txt" >&2
+  python3 - "$work/ab.txt" "$BEFORE" "$jar" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+col = lambda who, i: [float(r[i]) for r in rows if r[0] == who]
+med = lambda who, i: statistics.median(col(who, i))
+print("HTTP A/B, loopback nginx, same run, 3 interleaved rounds (medians; load average at the end %s)" % sys.argv[4])
+print("  before: %s\n  after:  %s" % (sys.argv[2], sys.argv[3]))
+for name, i, unit, higher in [("cold 1 GiB sequential", 1, "MiB/s", True), ("8 parallel readers, 8 x 128 MiB", 2, "MiB/s", True),
+                              ("2,000 random 4 KiB, median", 3, "us", False), ("peak RSS (VmHWM)", 4, "KiB", False)]:
+    b, a = med("before", i), med("after", i)
+    change = (a / b - 1) * 100 if higher else (b / a - 1) * 100
+    print("%-34s before %9.0f %-5s after %9.0f %-5s (%+.1f%% %s)" % (name, b, unit, a, unit, change,
+          "better" if change >= 0 else "worse"))
+    print("%-34s runs: before %s; after %s" % ("", col("before", i), col("after", i)))
+PY
+  exit 0
+fi
 log_lines() { wc -l < "$work/nginx/access.log"; }
 log_bytes_since() { tail -n +"$(( $1 + 1 ))" "$work/nginx/access.log" | awk '{s+=$NF} END {print s+0}'; }
 

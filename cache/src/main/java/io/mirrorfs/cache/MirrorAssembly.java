@@ -1,6 +1,7 @@
 package io.mirrorfs.cache;
 
 import io.mirrorfs.vfs.MountTable;
+import io.mirrorfs.vfs.ProxySettings;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.Sources;
 import io.mirrorfs.vfs.Vfs;
@@ -43,6 +44,7 @@ public final class MirrorAssembly {
         }
         CacheConfig.checkpointShare(cacheConfig.maxBytes(), archiveOptions.checkpointMemory()); // fails naming the options
         Map<VfsPath, Vfs> mounts = new LinkedHashMap<>();
+        Map<String, String> routes = new LinkedHashMap<>();
         BlockCache cache = BlockCache.create(cacheConfig);
         try {
             for (SourceSpec spec : specs) {
@@ -52,6 +54,7 @@ public final class MirrorAssembly {
                 try {
                     mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), options),
                             spec.redacted(), cache));
+                    route(spec, options).ifPresent(r -> routes.put(spec.redacted(), r));
                 } catch (IOException e) {
                     throw new IOException("source " + spec.redacted() + ": " + e.getMessage(), e);
                 }
@@ -69,6 +72,21 @@ public final class MirrorAssembly {
         }
         return new StatsFileVfs(new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes,
                 cache.decodedStore()),
-                cache, clock);
+                cache, clock, routes);
+    }
+
+    /** Returns the proxy an HTTP source's requests go through ({@code direct} for none), without its user info. */
+    private static java.util.Optional<String> route(SourceSpec spec, SourceOptions options) {
+        java.net.URI url;
+        try {
+            url = java.net.URI.create(spec.url());
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty(); // the source itself already refused it
+        }
+        String scheme = String.valueOf(url.getScheme()).toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(options.proxies().proxyFor(url).map(ProxySettings::redacted).orElse("direct"));
     }
 }

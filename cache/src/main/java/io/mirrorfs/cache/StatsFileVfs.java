@@ -50,13 +50,24 @@ public final class StatsFileVfs implements Vfs {
     private final Vfs delegate;
     private final BlockCache cache;
     private final Clock clock;
+    private final Map<String, String> routes;
     private volatile Vfs warmup;
 
     /** Shows {@code delegate} plus the stats of {@code cache}, which this object then owns. */
     public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock) {
+        this(delegate, cache, clock, Map.of());
+    }
+
+    /**
+     * As above, with a {@code source ID proxy ROUTE} line per entry of {@code routes} (source id
+     * to the proxy it goes through, or {@code direct}), so an operator sees which proxy each
+     * source really uses after the environment and the options were combined.
+     */
+    public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock, Map<String, String> routes) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.routes = new java.util.TreeMap<>(routes);
     }
 
     @Override
@@ -180,7 +191,10 @@ public final class StatsFileVfs implements Vfs {
     }
 
     private byte[] render() {
-        return cache.stats().format().getBytes(StandardCharsets.US_ASCII);
+        StringBuilder sb = new StringBuilder(cache.stats().format());
+        // Routes never change while mounted, so the file keeps its length.
+        routes.forEach((id, route) -> sb.append(String.format("%-24s %20s%n", "source " + id + " proxy", route)));
+        return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     private static FileAttrs statsAttrs(Instant now, int size) {

@@ -1,5 +1,6 @@
 package io.mirrorfs.fuse;
 
+import io.mirrorfs.vfs.ProxySettings;
 import io.mirrorfs.vfs.SourceOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,15 @@ final class CommonOptions {
     @Option(names = "--credentials-file", paramLabel = "FILE",
             description = "File with 'URL USER PASSWORD' lines for sources that need a login, so no password appears in ps.")
     Path credentialsFile;
+
+    @Option(names = "--proxy", paramLabel = "URL",
+            description = "HTTP proxy for http:// and https:// sources (HTTPS through CONNECT), e.g. http://proxy:3128; "
+                    + "overrides http_proxy and https_proxy. Its login: a --credentials-file line for the proxy URL, or user:password@ in the URL.")
+    String proxy;
+
+    @Option(names = "--no-proxy", paramLabel = "HOSTS",
+            description = "Comma-separated hosts (and their subdomains; * for all) reached without the proxy; overrides no_proxy.")
+    String noProxy;
 
     @Option(names = "--ftp-active",
             description = "Use active-mode FTP data connections (the server connects back) instead of passive (EPSV, then PASV); per source: ftp://host/dir/?mode=active.")
@@ -121,19 +131,45 @@ final class CommonOptions {
         return b.build();
     }
 
-    /** Returns the network settings as the VFS's options record. */
+    /** Returns the network settings as the VFS's options record, proxies from this process's environment and the options. */
     SourceOptions sourceOptions() {
+        return sourceOptions(System.getenv());
+    }
+
+    /**
+     * Returns the network settings, with proxies from {@code environment} ({@code http_proxy} and
+     * the rest, as curl reads them) overridden by {@code --proxy} and {@code --no-proxy}.
+     *
+     * @throws IllegalArgumentException if a proxy URL is unusable (the message names the variable or option)
+     */
+    SourceOptions sourceOptions(java.util.Map<String, String> environment) {
         SourceOptions.Builder b = SourceOptions.builder()
                 .connectTimeout(connectTimeout)
                 .readTimeout(readTimeout)
                 .retries(retries)
                 .maxConnections(maxConnections)
                 .showOutsideSymlinks(showOutsideSymlinks)
-                .ftpActiveMode(ftpActive);
+                .ftpActiveMode(ftpActive)
+                .proxies(proxies(environment));
         if (credentialsFile != null) {
             b.credentialsFile(credentialsFile);
         }
         return b.build();
+    }
+
+    private ProxySettings proxies(java.util.Map<String, String> environment) {
+        ProxySettings p = ProxySettings.fromEnvironment(environment);
+        if (proxy != null) {
+            try {
+                p = p.withProxy(ProxySettings.parse(proxy));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--proxy: " + e.getMessage());
+            }
+        }
+        if (noProxy != null) {
+            p = p.withNoProxy(ProxySettings.splitList(noProxy));
+        }
+        return p;
     }
 
     /** Returns the owner to report, defaulting to the user running mirrorfs. */

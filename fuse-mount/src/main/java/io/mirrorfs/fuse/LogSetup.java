@@ -24,6 +24,13 @@ final class LogSetup {
     private static final Logger[] QUIET = {Logger.getLogger("org.apache.ftpserver"), Logger.getLogger("org.apache.mina"),
             Logger.getLogger("jdk.event.security")};
 
+    /**
+     * HttpClient's DEBUG output (through slf4j-jdk14) prints every request's headers and the wire:
+     * {@code Authorization} and {@code Proxy-Authorization} included. Credentials are never
+     * logged, so it stays at INFO even with {@code --verbose}.
+     */
+    private static final Logger HTTP_CLIENT = Logger.getLogger("org.apache.hc");
+
     private LogSetup() {
     }
 
@@ -51,6 +58,7 @@ final class LogSetup {
         });
         root.addHandler(handler);
         root.setLevel(level);
+        HTTP_CLIENT.setLevel(Level.INFO);
         for (Logger chatty : QUIET) {
             chatty.setLevel(level.intValue() <= Level.FINE.intValue() ? Level.INFO : Level.SEVERE);
         }

@@ -53,6 +53,25 @@ class ConfigFileTest {
     }
 
     @Test
+    void proxyKeysAndOptionsOverrideTheEnvironment() throws IOException {
+        java.util.Map<String, String> env = java.util.Map.of("http_proxy", "http://env-proxy:8080", "https_proxy", "http://env-proxy:8443",
+                "no_proxy", "env.example");
+        io.mirrorfs.vfs.ProxySettings fromEnv = parse("mount", "/m", "--source", "/=file:///x").common.sourceOptions(env).proxies();
+        assertEquals(Optional.of(java.net.URI.create("http://env-proxy:8443")), fromEnv.proxyFor(java.net.URI.create("https://a.org/")));
+        assertEquals(Optional.empty(), fromEnv.proxyFor(java.net.URI.create("http://env.example/")));
+        Path conf = write("proxy = http://squid:3128", "no-proxy = a.org, .b.org");
+        MountCommand fromFile = parse("mount", "/m", "--source", "/=file:///x", "--config", conf.toString());
+        MountCommand fromFlags = parse("mount", "/m", "--source", "/=file:///x", "--proxy", "http://squid:3128", "--no-proxy", "a.org,.b.org");
+        io.mirrorfs.vfs.ProxySettings p = fromFile.common.sourceOptions(env).proxies();
+        assertEquals(fromFlags.common.sourceOptions(env), fromFile.common.sourceOptions(env));
+        assertEquals(Optional.of(java.net.URI.create("http://squid:3128")), p.proxyFor(java.net.URI.create("https://env.example/")));
+        assertEquals(Optional.empty(), p.proxyFor(java.net.URI.create("http://x.b.org/")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("mount", "/m", "--source", "/=file:///x", "--proxy", "socks5://u:pw@h:1").common.sourceOptions(env));
+        assertTrue(e.getMessage().startsWith("--proxy") && !e.getMessage().contains("pw"), e.getMessage());
+    }
+
+    @Test
     void fileIsEquivalentToTheFlags() throws IOException {
         String src = tmp.toUri().toString();
         Path conf = write(
@@ -128,7 +147,7 @@ class ConfigFileTest {
     @Test
     void underscoresAndCaseInKeysAreForgiven() throws IOException {
         Path conf = write("source / = " + tmp.toUri(), "Read_Timeout = 3s");
-        assertEquals(Duration.ofSeconds(3), parse("mount", "/m", "--config", conf.toString()).common.readTimeout);
+        assertEquals(Duration.ofSeconds(3), parse("mount", "/m", "--source", "/=file:///x", "--config", conf.toString()).common.readTimeout);
     }
 
     @ParameterizedTest(name = "{0} = {1}")

@@ -60,6 +60,12 @@ public final class MountedMirror implements AutoCloseable {
     /** As {@link #start(Path, String, String...)}, with extra JVM options (such as a trust store). */
     public static MountedMirror start(Path mountPoint, List<String> extraJvmOptions, String subcommand, String... args)
             throws IOException, InterruptedException {
+        return start(mountPoint, extraJvmOptions, java.util.Map.of(), subcommand, args);
+    }
+
+    /** As above, with {@code environment} added to the daemon's environment (such as {@code http_proxy}). */
+    public static MountedMirror start(Path mountPoint, List<String> extraJvmOptions, java.util.Map<String, String> environment,
+            String subcommand, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(javaCommand());
         cmd.addAll(1, extraJvmOptions);
         cmd.addAll(1, jvmOptions(args)); // after "java": the launchers' heap bound
@@ -68,6 +74,7 @@ public final class MountedMirror implements AutoCloseable {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("LC_ALL", "C.UTF-8");
+        pb.environment().putAll(environment);
         MountedMirror m = new MountedMirror(mountPoint, pb.start());
         m.awaitReady();
         return m;

@@ -4,6 +4,7 @@ import io.mirrorfs.cache.CacheConfig;
 import io.mirrorfs.cache.MirrorAssembly;
 import io.mirrorfs.cache.SourceSpec;
 import io.mirrorfs.vfs.DurationSyntax;
+import io.mirrorfs.vfs.ProxySettings;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsPath;
@@ -36,7 +37,10 @@ import java.util.TreeSet;
  * strings such as {@code 64M}), {@code readAhead} (blocks), {@code dirReadAhead} (directories),
  * {@code dirCacheTtl} (duration),
  * {@code cacheDir} (path: the persistent disk tier, which also keeps archive indexes); and
- * {@code archives} ({@code hidden}, {@code visible} or {@code off}). As in a mount without
+ * {@code archives} ({@code hidden}, {@code visible} or {@code off}); {@code proxy} (an
+ * {@code http://HOST:PORT} URL for http and https sources) and {@code noProxy} (comma-separated
+ * hosts), which override the process's {@code http_proxy}, {@code https_proxy} and
+ * {@code no_proxy} as {@code --proxy} and {@code --no-proxy} do. As in a mount without
  * {@code --archive-index-memory}, archive checkpoints may take a quarter of {@code cacheSize}
  * (at most 64M), counted within it. Values may be typed or
  * strings, so a {@code Properties}-style map works too. Unknown keys fail with a message naming
@@ -51,7 +55,7 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options, CacheConfig ca
 
     private static final Set<String> KEYS = new TreeSet<>(List.of("sources", "connectTimeout", "readTimeout", "retries",
             "maxConnections", "credentialsFile", "showOutsideSymlinks", "ftpActiveMode", "cacheSize", "blockSize",
-            "readAhead", "dirReadAhead", "dirCacheTtl", "cacheDir", "diskCacheSize", "archives"));
+            "readAhead", "dirReadAhead", "dirCacheTtl", "cacheDir", "diskCacheSize", "archives", "proxy", "noProxy"));
 
     /** Validates that there is at least one source and no mount path twice. */
     EnvConfig {
@@ -77,6 +81,17 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options, CacheConfig ca
      *                                  key or a malformed value
      */
     static EnvConfig parse(Map<String, ?> env) {
+        return parse(env, System.getenv());
+    }
+
+    /**
+     * Parses {@code env}, with proxies from the process environment {@code processEnv} unless
+     * {@code env} names them.
+     *
+     * @throws IllegalArgumentException naming the key for a missing {@code sources}, an unknown
+     *                                  key or a malformed value
+     */
+    static EnvConfig parse(Map<String, ?> env, Map<String, String> processEnv) {
         for (String key : env.keySet()) {
             if (!KEYS.contains(key)) {
                 throw new IllegalArgumentException("unknown env key '" + key + "' (known: " + String.join(", ", KEYS) + ")");
@@ -109,9 +124,25 @@ record EnvConfig(List<SourceSpec> sources, SourceOptions options, CacheConfig ca
         if (env.containsKey("ftpActiveMode")) {
             b.ftpActiveMode(bool(env, "ftpActiveMode"));
         }
+        b.proxies(proxies(env, processEnv));
         SourceOptions options = b.build();
         CacheConfig cache = cacheConfig(env);
         return new EnvConfig(specs(sources), options, cache, archiveOptions(env, options, cache));
+    }
+
+    private static ProxySettings proxies(Map<String, ?> env, Map<String, String> processEnv) {
+        ProxySettings p = ProxySettings.fromEnvironment(processEnv);
+        if (env.containsKey("proxy")) {
+            try {
+                p = p.withProxy(ProxySettings.parse(String.valueOf(env.get("proxy"))));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("env key 'proxy': " + e.getMessage());
+            }
+        }
+        if (env.containsKey("noProxy")) {
+            p = p.withNoProxy(ProxySettings.splitList(String.valueOf(env.get("noProxy"))));
+        }
+        return p;
     }
 
     private static CacheConfig cacheConfig(Map<String, ?> env) {

@@ -132,4 +132,16 @@ class EnvConfigTest {
         assertTrue(missing.getMessage().contains("source /="), missing.getMessage());
         assertThrows(java.nio.file.FileSystemNotFoundException.class, () -> FileSystems.getFileSystem(URI.create("mirror://missing-dir/")));
     }
+
+    @Test
+    void proxyKeysOverrideTheProcessEnvironment() {
+        Map<String, String> process = Map.of("http_proxy", "http://env:1", "no_proxy", "local.example");
+        EnvConfig inherited = EnvConfig.parse(Map.of("sources", "/=file:///x"), process);
+        assertEquals(java.util.Optional.of(java.net.URI.create("http://env:1")),
+                inherited.options().proxies().proxyFor(java.net.URI.create("http://h/")));
+        EnvConfig own = EnvConfig.parse(Map.of("sources", "/=file:///x", "proxy", "http://squid:3128", "noProxy", "h"), process);
+        assertEquals(java.util.Optional.empty(), own.options().proxies().proxyFor(java.net.URI.create("http://h/")));
+        assertEquals(java.util.Optional.of(java.net.URI.create("http://squid:3128")),
+                own.options().proxies().proxyFor(java.net.URI.create("https://local.example/")));
+    }
 }

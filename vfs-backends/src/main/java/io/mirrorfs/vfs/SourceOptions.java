@@ -17,6 +17,7 @@ import java.util.Optional;
  *                           so that no password appears on a command line
  * @param showOutsideSymlinks whether symlinks pointing outside their source are shown (off: hidden)
  * @param ftpActiveMode      use active instead of passive FTP data connections
+ * @param proxies            the HTTP proxies of HTTP sources (from the environment or options)
  */
 public record SourceOptions(
         Duration connectTimeout,
@@ -25,7 +26,8 @@ public record SourceOptions(
         int maxConnections,
         Optional<Path> credentialsFile,
         boolean showOutsideSymlinks,
-        boolean ftpActiveMode) {
+        boolean ftpActiveMode,
+        ProxySettings proxies) {
 
     /** The defaults: 5 s connect, 10 s read, 2 retries, 8 connections, no credentials file. */
     public static final SourceOptions DEFAULTS = builder().build();
@@ -35,6 +37,7 @@ public record SourceOptions(
         requirePositive(connectTimeout, "connect timeout");
         requirePositive(readTimeout, "read timeout");
         Objects.requireNonNull(credentialsFile, "credentialsFile");
+        Objects.requireNonNull(proxies, "proxies");
         if (retries < 0) {
             throw new IllegalArgumentException("retries must be >= 0, got " + retries);
         }
@@ -58,6 +61,7 @@ public record SourceOptions(
         b.credentialsFile = credentialsFile;
         b.showOutsideSymlinks = showOutsideSymlinks;
         b.ftpActiveMode = ftpActiveMode;
+        b.proxies = proxies;
         return b;
     }
 
@@ -77,6 +81,7 @@ public record SourceOptions(
         private Optional<Path> credentialsFile = Optional.empty();
         private boolean showOutsideSymlinks;
         private boolean ftpActiveMode;
+        private ProxySettings proxies = ProxySettings.NONE;
 
         private Builder() {
         }
@@ -123,10 +128,16 @@ public record SourceOptions(
             return this;
         }
 
+        /** Sets the HTTP proxies (default: none; the CLI and the java.nio env start from the process environment). */
+        public Builder proxies(ProxySettings value) {
+            proxies = value;
+            return this;
+        }
+
         /** Returns the validated options. */
         public SourceOptions build() {
             return new SourceOptions(connectTimeout, readTimeout, retries, maxConnections, credentialsFile,
-                    showOutsideSymlinks, ftpActiveMode);
+                    showOutsideSymlinks, ftpActiveMode, proxies);
         }
     }
 }

@@ -72,6 +72,11 @@ public final class NginxServer extends TestHttpServer {
         return tls ? super.url().replace("http://", "https://") : super.url();
     }
 
+    /** Returns the TLS certificate (of a server started {@link #withTls}). */
+    public TestCertificate certificate() {
+        return certificate;
+    }
+
     /** Returns the PKCS12 trust store (password {@code changeit}) holding the TLS certificate. */
     public Path trustStore() {
         return certificate.trustStore();

@@ -30,6 +30,22 @@ public record TestCertificate(Path cert, Path key, Path trustStore) {
                 "-Djavax.net.ssl.trustStoreType=PKCS12");
     }
 
+    /** Returns a TLS context trusting only this certificate (the JVM's defaults otherwise: host name checks stay on). */
+    public javax.net.ssl.SSLContext trustingContext() throws IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(trustStore)) {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(in, "changeit".toCharArray());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot load " + trustStore + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void run(String... cmd) throws IOException {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -1,93 +1,137 @@
 package io.mirrorfs.vfs.http;
 
+import io.mirrorfs.vfs.SourceOptions;
 import java.io.Closeable;
 import java.io.IOException;
-import java.time.Duration;
+import java.io.InterruptedIOException;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.auth.AuthScope;
+import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
 
 /**
- * Keep-alive connections of one source, at most {@code maxConnections} leased at a time.
+ * The HTTP client of one source (Apache HttpClient 5, classic API) and the permits that cap its
+ * transfers at {@code maxConnections}.
  *
- * <p>A lease holds a permit from {@link #lease} until {@link #giveBack}; idle connections wait in
- * a per-origin stack (most recently used first, so the warmest socket is reused). A read handle
- * may keep a lease between reads to continue a ranged body ({@link Parked}); when every permit
- * is taken, the oldest parked body is abandoned so that one idle file cannot starve the others.
+ * <p>The client pools keep-alive connections per route, frames bodies, verifies TLS (default
+ * trust store unless given another context, RFC 2818 host names), tries every address of a host
+ * and routes through the proxies of the options. The permits stay ours: a read handle may keep a
+ * response open between reads to continue a ranged body ({@link Parked}), and when every permit
+ * is taken the oldest parked body is abandoned so that one idle file cannot starve the others;
+ * the client's own pool would only make the next request wait. A permit is held from
+ * {@link #lease} to {@link #release}; the client's pool has the same size, so it never waits.
  * Thread-safe.
  */
 final class ConnectionPool implements Closeable {
 
-    /** A leased connection kept between reads; {@link #evict} gives its permit back if still parked. */
+    /** A lease kept between reads; {@link #evict} gives its permit back if still parked. */
     interface Parked {
         /** Closes the parked body and releases its lease; returns false if someone took it meanwhile. */
         boolean evict();
     }
 
-    private final int maxIdle;
-    private final Duration connectTimeout;
-    private final Duration readTimeout;
-    private final SSLSocketFactory tls;
+    private final int maxConnections;
+    private final long leaseWaitMs;
     private final Semaphore permits;
-    private final Map<Origin, Deque<HttpConnection>> idle = new ConcurrentHashMap<>();
     private final Deque<Parked> parked = new ConcurrentLinkedDeque<>();
+    private final PoolingHttpClientConnectionManager connections;
+    private final CloseableHttpClient client;
     private volatile boolean closed;
 
-    ConnectionPool(int maxConnections, Duration connectTimeout, Duration readTimeout, SSLSocketFactory tls) {
-        this.maxIdle = maxConnections;
-        this.connectTimeout = connectTimeout;
-        this.readTimeout = readTimeout;
-        this.tls = tls;
+    /**
+     * Builds the client for {@code options} (timeouts, connection cap, proxies) with TLS from
+     * {@code tls} and {@code proxyCredentials} for proxies that ask (407).
+     */
+    ConnectionPool(SourceOptions options, SSLContext tls, Map<HttpHost, BasicCredentials> proxyCredentials) {
+        this.maxConnections = options.maxConnections();
+        this.leaseWaitMs = options.connectTimeout().toMillis() + options.readTimeout().toMillis();
         this.permits = new Semaphore(maxConnections, true);
+        Timeout connect = Timeout.ofMilliseconds(options.connectTimeout().toMillis());
+        Timeout read = Timeout.ofMilliseconds(options.readTimeout().toMillis());
+        this.connections = PoolingHttpClientConnectionManagerBuilder.create()
+                .setConnectionFactory(HeadGuardedConnection.factory(options.readTimeout()))
+                .setMaxConnTotal(maxConnections)
+                .setMaxConnPerRoute(maxConnections)
+                .setTlsSocketStrategy(new DefaultClientTlsStrategy(tls))
+                .setDefaultTlsConfig(TlsConfig.custom().setHandshakeTimeout(connect).build())
+                .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoKeepAlive(true).setSoTimeout(read).build())
+                // The socket timeout bounds silence; LowSpeedLimit (in Requester) bounds a trickle.
+                .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(connect).setSocketTimeout(read).build())
+                .build();
+        BasicCredentialsProvider proxyAuth = new BasicCredentialsProvider();
+        proxyCredentials.forEach((proxy, c) -> proxyAuth.setCredentials(new AuthScope(proxy),
+                new UsernamePasswordCredentials(c.user(), c.password().toCharArray())));
+        this.client = HttpClients.custom()
+                .setConnectionManager(connections)
+                .setRoutePlanner(new ProxyRoutePlanner(options.proxies()))
+                .setRetryStrategy(new StaleConnectionRetry())
+                // Only proxies get credentials from the client; the source's own Authorization is
+                // added by Requester for its origin alone (see there).
+                .setDefaultCredentialsProvider(proxyAuth)
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(Timeout.ofMilliseconds(leaseWaitMs))
+                        .setRedirectsEnabled(false)
+                        .build())
+                .disableRedirectHandling()
+                .disableContentCompression() // ranges are of the stored bytes, never of a gzip stream
+                .disableCookieManagement()
+                .disableConnectionState() // no per-user connections: every lease may reuse any socket
+                .setUserAgent("mirrorfs/0.1")
+                .setDefaultHeaders(List.of(new BasicHeader("Accept-Encoding", "identity")))
+                .build();
+    }
+
+    /** Returns the client; requests through it must hold a lease. */
+    CloseableHttpClient client() {
+        return client;
     }
 
     /**
-     * Returns a connection to {@code origin} (an idle one when possible), holding one permit.
+     * Takes one permit, evicting the oldest parked body when none is free.
      *
-     * @throws IOException if no permit frees up within the connect plus read timeout, or the
-     *                     connection cannot be opened
+     * @throws IOException if no permit frees up within the connect plus read timeout
      */
-    HttpConnection lease(Origin origin) throws IOException {
-        acquirePermit(origin);
-        try {
-            HttpConnection c = takeIdle(origin);
-            return c != null ? c : open(origin);
-        } catch (IOException | RuntimeException e) {
-            permits.release();
-            throw e;
-        }
-    }
-
-    /** Returns a new connection to {@code origin} for a lease already held (after a stale keep-alive). */
-    HttpConnection open(Origin origin) throws IOException {
+    void lease(String what) throws IOException {
         if (closed) {
             throw new IOException("source closed");
         }
-        return HttpConnection.open(origin, tls, connectTimeout, readTimeout);
+        if (permits.tryAcquire()) {
+            return;
+        }
+        evictParked();
+        try {
+            if (!permits.tryAcquire(leaseWaitMs, TimeUnit.MILLISECONDS)) {
+                throw new IOException("no connection to " + what + " became free within " + leaseWaitMs + " ms (all "
+                        + maxConnections + " are busy)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for a connection to " + what);
+        }
     }
 
-    /** Ends a lease: keeps {@code c} for reuse when {@code reusable}, else closes it. */
-    void giveBack(HttpConnection c, boolean reusable) {
-        try {
-            if (reusable && !closed && c.reusable()) {
-                Deque<HttpConnection> d = idle.computeIfAbsent(c.origin(), o -> new ConcurrentLinkedDeque<>());
-                d.push(c);
-                while (d.size() > maxIdle) {
-                    HttpConnection old = d.pollLast();
-                    if (old != null) {
-                        old.close();
-                    }
-                }
-            } else {
-                c.close();
-            }
-        } finally {
-            permits.release();
-        }
+    /** Gives a permit back. */
+    void release() {
+        permits.release();
     }
 
     /** Registers a lease kept between reads, which may be evicted when permits run out. */
@@ -100,23 +144,6 @@ final class ConnectionPool implements Closeable {
         parked.remove(p);
     }
 
-    private void acquirePermit(Origin origin) throws IOException {
-        if (permits.tryAcquire()) {
-            return;
-        }
-        evictParked();
-        try {
-            long waitMs = connectTimeout.toMillis() + readTimeout.toMillis();
-            if (!permits.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
-                throw new IOException("no connection to " + origin + " became free within " + waitMs + " ms (all "
-                        + maxIdle + " are busy)");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted waiting for a connection to " + origin);
-        }
-    }
-
     private void evictParked() {
         Parked p;
         while ((p = parked.poll()) != null) {
@@ -126,38 +153,14 @@ final class ConnectionPool implements Closeable {
         }
     }
 
-    private HttpConnection takeIdle(Origin origin) {
-        Deque<HttpConnection> d = idle.get(origin);
-        if (d == null) {
-            return null;
-        }
-        HttpConnection c;
-        while ((c = d.poll()) != null) {
-            if (c.reusable()) {
-                return c;
-            }
-            c.close();
-        }
-        return null;
-    }
-
-    /** Closes idle and parked connections; leases still out are closed when given back. */
+    /** Closes parked bodies and idle connections; responses still out fail. */
     @Override
     public void close() {
         closed = true;
-        evictAllParked();
-        for (Deque<HttpConnection> d : idle.values()) {
-            HttpConnection c;
-            while ((c = d.poll()) != null) {
-                c.close();
-            }
-        }
-    }
-
-    private void evictAllParked() {
         Parked p;
         while ((p = parked.poll()) != null) {
             p.evict();
         }
+        client.close(CloseMode.IMMEDIATE);
     }
 }

@@ -398,7 +398,7 @@ final class HttpFile implements VfsFile {
         /** Skips to {@code at} and reads up to {@code max} bytes into {@code dst}; returns how many (at least one). */
         int readInto(ByteBuffer dst, long at, int max) throws IOException {
             var body = ex.response.body();
-            ex.response.conn().resumeReading();
+            ex.resumeReading();
             if (pos < at) {
                 skip(at - pos);
             }

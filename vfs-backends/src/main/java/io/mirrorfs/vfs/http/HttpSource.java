@@ -27,7 +27,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.core5.http.HttpHost;
 
 /**
  * A read-only tree served by a web server's directory pages ({@code http://HOST/DIR/}).
@@ -53,12 +54,14 @@ final class HttpSource implements Vfs {
     private final Map<VfsPath, DirListing> listings = new ConcurrentHashMap<>();
     private final Map<VfsPath, CompletableFuture<DirListing>> inflight = new ConcurrentHashMap<>();
 
-    HttpSource(URI base, Optional<BasicCredentials> credentials, SourceOptions options, HttpSettings settings, SSLSocketFactory tls) {
+    HttpSource(URI base, Optional<BasicCredentials> credentials, SourceOptions options, HttpSettings settings, SSLContext tls,
+            Map<HttpHost, BasicCredentials> proxyCredentials) {
         this.base = base;
         this.options = options;
         this.settings = settings;
-        this.pool = new ConnectionPool(options.maxConnections(), options.connectTimeout(), options.readTimeout(), tls);
-        this.requester = new Requester(pool, credentials, Origin.of(base), settings.maxRedirects());
+        this.pool = new ConnectionPool(options, tls, proxyCredentials);
+        this.requester = new Requester(pool, credentials, Origin.of(base), settings.maxRedirects(), options.readTimeout(),
+                options.proxies());
     }
 
     @Override

@@ -6,9 +6,15 @@ import io.mirrorfs.vfs.Vfs;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import javax.net.ssl.SSLSocketFactory;
+import io.mirrorfs.vfs.ProxySettings;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.core5.http.HttpHost;
 
 /**
  * Creates {@link Vfs} sources for {@code http://} and {@code https://} directory URLs.
@@ -26,19 +32,49 @@ public final class HttpSourceFactory implements SourceFactory {
 
     @Override
     public Vfs create(URI url, SourceOptions options) throws IOException {
-        HttpSource source = create(url, options, HttpSettings.DEFAULTS, (SSLSocketFactory) SSLSocketFactory.getDefault());
+        HttpSource source = create(url, options, HttpSettings.DEFAULTS, defaultTls());
         IndexParser.warmUpInBackground();
         return source;
     }
 
-    /** Creates a source with explicit HTTP limits and TLS socket factory (tests use a private trust store). */
-    static HttpSource create(URI url, SourceOptions options, HttpSettings settings, SSLSocketFactory tls) throws IOException {
+    /** Returns the JVM's default TLS context: its trust store (on Debian, the system CA list) and host name checks by the client. */
+    static SSLContext defaultTls() throws IOException {
+        try {
+            return SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException("no TLS implementation: " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates a source with explicit HTTP limits and TLS context (tests may use a private trust store). */
+    static HttpSource create(URI url, SourceOptions options, HttpSettings settings, SSLContext tls) throws IOException {
         URI base = normalise(url);
         Optional<BasicCredentials> creds = BasicCredentials.fromUserInfo(url);
         if (creds.isEmpty() && options.credentialsFile().isPresent()) {
             creds = BasicCredentials.fromFile(options.credentialsFile().get(), base);
         }
-        return new HttpSource(base, creds, options, settings, tls);
+        return new HttpSource(base, creds, options, settings, tls, proxyCredentials(options));
+    }
+
+    /**
+     * Returns the credentials of each proxy: its URL's user info ({@code http://user:pw@proxy:3128},
+     * as curl takes it), else the credentials file's line for the proxy URL. They are handed to
+     * the client only, which sends them when the proxy asks (407), and never logged.
+     */
+    static Map<HttpHost, BasicCredentials> proxyCredentials(SourceOptions options) throws IOException {
+        Map<HttpHost, BasicCredentials> out = new LinkedHashMap<>();
+        ProxySettings p = options.proxies();
+        for (Optional<URI> proxy : List.of(p.httpProxy(), p.httpsProxy())) {
+            if (proxy.isEmpty()) {
+                continue;
+            }
+            Optional<BasicCredentials> c = BasicCredentials.fromUserInfo(proxy.get());
+            if (c.isEmpty() && options.credentialsFile().isPresent()) {
+                c = BasicCredentials.fromFile(options.credentialsFile().get(), URI.create(ProxySettings.redacted(proxy.get()) + "/"));
+            }
+            c.ifPresent(creds -> out.put(ProxyRoutePlanner.host(proxy.get()), creds));
+        }
+        return out;
     }
 
     /** Returns the URL without user info, query or fragment, its path ending in {@code /}. */

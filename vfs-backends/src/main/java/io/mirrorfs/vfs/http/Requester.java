@@ -1,103 +1,184 @@
 package io.mirrorfs.vfs.http;
 
+import io.mirrorfs.vfs.LowSpeedLimit;
+import io.mirrorfs.vfs.ProxySettings;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.SocketException;
+import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.io.CloseMode;
 
 /**
- * Sends requests over the pool: resends once when a kept-alive connection turns out closed,
+ * Sends requests through the source's client, holding one connection permit per open response;
  * adds basic auth for the source's own origin only, and follows a bounded number of redirects.
- * Thread-safe.
+ *
+ * <p>Redirects are followed here, not by the client's {@code RedirectExec}: callers need the
+ * final URL of each answer (links of a listing resolve against it, an open file keeps reading
+ * from it), and the {@code Authorization} header, sent preemptively to the source's origin as
+ * before, must not follow a redirect to another origin; {@code RedirectExec} copies the original
+ * request's headers to the next hop. Thread-safe.
  */
 final class Requester {
+
+    private static final int DRAIN_LIMIT = 64 * 1024;
 
     private final ConnectionPool pool;
     private final Optional<BasicCredentials> credentials;
     private final Origin authOrigin;
     private final int maxRedirects;
+    private final Duration readTimeout;
+    private final ProxySettings proxies;
 
-    Requester(ConnectionPool pool, Optional<BasicCredentials> credentials, Origin authOrigin, int maxRedirects) {
+    Requester(ConnectionPool pool, Optional<BasicCredentials> credentials, Origin authOrigin, int maxRedirects,
+            Duration readTimeout, ProxySettings proxies) {
         this.pool = pool;
         this.credentials = credentials;
         this.authOrigin = authOrigin;
         this.maxRedirects = maxRedirects;
+        this.readTimeout = readTimeout;
+        this.proxies = proxies;
     }
 
-    /** A response and the lease it holds; {@link #close} ends the lease, keeping the connection only if the body was read. */
+    /**
+     * A response and the permit it holds; {@link #close} ends both, keeping the connection only if
+     * the body was read to its end. Not thread-safe.
+     */
     static final class Exchange implements Closeable {
         private final ConnectionPool pool;
+        private final CloseableHttpResponse raw;
+        private final LowSpeedLimit speed;
         final URI url;
         final HttpResponse response;
         private boolean closed;
 
-        Exchange(ConnectionPool pool, URI url, HttpResponse response) {
+        Exchange(ConnectionPool pool, URI url, CloseableHttpResponse raw, LowSpeedLimit speed, HttpResponse response) {
             this.pool = pool;
             this.url = url;
+            this.raw = raw;
+            this.speed = speed;
             this.response = response;
         }
 
-        /** Ends the lease; small unread bodies are drained so the connection stays usable. */
+        /** Starts a new low-speed window: a parked body is being read again after a pause of ours. */
+        void resumeReading() {
+            speed.restart();
+        }
+
+        /**
+         * Ends the lease; a small unread rest of the body is drained so the connection stays
+         * usable (the client puts a connection back in its pool when its body reaches the end).
+         */
         @Override
         public void close() {
             if (closed) {
                 return;
             }
             closed = true;
-            boolean reusable;
+            boolean ended;
             try {
-                reusable = response.drain(64 * 1024);
+                ended = drain(response.body());
             } catch (IOException e) {
-                reusable = false;
+                ended = false;
             }
-            pool.giveBack(response.conn(), reusable);
+            try {
+                raw.close(ended ? CloseMode.GRACEFUL : CloseMode.IMMEDIATE);
+            } finally {
+                pool.release();
+            }
         }
 
-        /** Ends the lease closing the connection, for an abandoned body. */
+        /** Ends the lease closing the connection, for an abandoned body (never drains it). */
         void abort() {
             if (!closed) {
                 closed = true;
-                response.conn().markBroken();
-                pool.giveBack(response.conn(), false);
+                try {
+                    raw.close(CloseMode.IMMEDIATE);
+                } finally {
+                    pool.release();
+                }
             }
+        }
+
+        private static boolean drain(InputStream body) throws IOException {
+            byte[] buf = new byte[8192];
+            long left = DRAIN_LIMIT;
+            while (left >= 0) {
+                int n = body.read(buf, 0, (int) Math.min(buf.length, left + 1));
+                if (n < 0) {
+                    return true;
+                }
+                left -= n;
+            }
+            return false;
         }
     }
 
     /** Sends one request without following redirects. */
     Exchange send(String method, URI url, List<String[]> headers) throws IOException {
         Origin origin = Origin.of(url);
-        List<String[]> all = new ArrayList<>(headers);
+        HttpUriRequestBase request = new HttpUriRequestBase(method, url);
+        for (String[] h : headers) {
+            request.addHeader(h[0], h[1]);
+        }
         if (credentials.isPresent() && origin.equals(authOrigin)) {
-            all.add(new String[] {"Authorization", credentials.get().header()});
+            request.addHeader("Authorization", credentials.get().header());
         }
-        String target = url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-        if (url.getRawQuery() != null) {
-            target += "?" + url.getRawQuery();
-        }
-        HttpConnection c = pool.lease(origin);
+        pool.lease(origin.toString());
+        CloseableHttpResponse raw = null;
         try {
-            HttpResponse r;
-            try {
-                r = c.exchange(method, target, all);
-            } catch (HttpConnection.ClosedByServerException | SocketException e) {
-                if (c.exchanges() <= 1) {
-                    throw e;
-                }
-                // A kept-alive connection the server had closed: the request never ran; resend on a fresh one.
-                c.close();
-                c = pool.open(origin);
-                r = c.exchange(method, target, all);
-            }
-            return new Exchange(pool, url, r);
+            raw = execute(request, url);
+            LowSpeedLimit speed = new LowSpeedLimit(content(raw), readTimeout, origin.toString());
+            return new Exchange(pool, url, raw, speed, new HttpResponse(raw.getCode(), headers(raw), speed));
         } catch (IOException | RuntimeException e) {
-            pool.giveBack(c, false);
+            if (raw != null) {
+                raw.close(CloseMode.IMMEDIATE);
+            }
+            pool.release();
             throw e;
         }
+    }
+
+    private CloseableHttpResponse execute(HttpUriRequestBase request, URI url) throws IOException {
+        ClassicHttpResponse r;
+        try {
+            r = pool.client().executeOpen(null, request, HttpClientContext.create());
+        } catch (ConnectException e) {
+            Optional<URI> proxy = proxies.proxyFor(url);
+            if (proxy.isPresent()) {
+                // One clear cause: the proxy, not the origin, is what could not be reached.
+                throw new IOException("proxy " + ProxySettings.redacted(proxy.get()) + " unreachable: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+        return (CloseableHttpResponse) r; // what the classic client always returns
+    }
+
+    private static InputStream content(ClassicHttpResponse r) throws IOException {
+        HttpEntity e = r.getEntity();
+        return e == null ? InputStream.nullInputStream() : e.getContent();
+    }
+
+    private static Map<String, String> headers(ClassicHttpResponse r) {
+        Map<String, String> map = new HashMap<>();
+        for (Header h : r.getHeaders()) {
+            map.merge(h.getName().toLowerCase(Locale.ROOT), h.getValue().trim(), (a, b) -> a + ", " + b);
+        }
+        return map;
     }
 
     /** Sends a request and follows up to the configured number of redirects; returns the final response. */

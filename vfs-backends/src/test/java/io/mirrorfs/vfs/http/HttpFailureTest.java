@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,14 +62,14 @@ class HttpFailureTest {
 
     private HttpSource source(String path) throws IOException {
         return HttpSourceFactory.create(URI.create(nginx.url() + path), FAST, HttpSettings.DEFAULTS,
-                (SSLSocketFactory) SSLSocketFactory.getDefault());
+                HttpSourceFactory.defaultTls());
     }
 
     @Test
     void noNetworkInTheConstructor() throws IOException {
         // Nothing listens on port 9 of 127.0.0.1: creating the source must still succeed.
         HttpSource dead = HttpSourceFactory.create(URI.create("http://127.0.0.1:9/x/"), FAST, HttpSettings.DEFAULTS,
-                (SSLSocketFactory) SSLSocketFactory.getDefault());
+                HttpSourceFactory.defaultTls());
         IOException e = assertThrows(IOException.class, () -> dead.list(VfsPath.ROOT));
         assertTrue(e.getMessage().contains("http://127.0.0.1:9/x/"), e.getMessage());
         dead.close();
@@ -263,7 +262,7 @@ class HttpFailureTest {
     @Test
     void hugeListingIsRefused() throws Exception {
         try (HttpSource http = HttpSourceFactory.create(URI.create(nginx.url()), FAST, HttpSettings.DEFAULTS.withMaxListingBytes(1024),
-                (SSLSocketFactory) SSLSocketFactory.getDefault())) {
+                HttpSourceFactory.defaultTls())) {
             IOException e = assertThrows(IOException.class, () -> http.list(VfsPath.parse("/odd names")));
             assertTrue(e.getMessage().contains("larger than 1024"), e.getMessage());
         }

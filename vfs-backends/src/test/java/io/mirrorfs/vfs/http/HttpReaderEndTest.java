@@ -20,7 +20,6 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +61,7 @@ class HttpReaderEndTest {
 
     private static HttpSource source() throws IOException {
         return HttpSourceFactory.create(URI.create(nginx.url()), SourceOptions.DEFAULTS, HttpSettings.DEFAULTS,
-                (SSLSocketFactory) SSLSocketFactory.getDefault());
+                HttpSourceFactory.defaultTls());
     }
 
     /** Reads {@code [from, to)} in {@code chunk} pieces and checks the bytes. */
