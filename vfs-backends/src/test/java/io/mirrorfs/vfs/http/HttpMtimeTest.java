@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
-import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,7 +43,7 @@ class HttpMtimeTest {
 
     private static HttpSource source(HostileHttpServer s) throws Exception {
         return HttpSourceFactory.create(URI.create(s.url()), SourceOptions.DEFAULTS, HttpSettings.DEFAULTS,
-                (SSLSocketFactory) SSLSocketFactory.getDefault());
+                HttpSourceFactory.defaultTls());
     }
 
     @Test

@@ -21,7 +21,6 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,7 +79,7 @@ class JsonListingFailureTest {
             s.route("/bad/", json("[{\"name\":\"a\\u12G4\",\"type\":\"file\",\"size\":1}]"));
             s.route("/good/", json("[{\"name\":\"f.txt\",\"type\":\"file\",\"size\":5,\"meta\":{\"nested\":[1,2]}}]"));
             try (HttpSource http = HttpSourceFactory.create(URI.create(s.url()), FAST, HttpSettings.DEFAULTS,
-                    (SSLSocketFactory) SSLSocketFactory.getDefault())) {
+                    HttpSourceFactory.defaultTls())) {
                 assertEquals(2, http.list(VfsPath.ROOT).size());
                 warnings.clear();
 
