@@ -30,8 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * version, so it never mixes old and new bytes, and a change is seen by the next open after the
  * metadata TTL. With a disk tier, opening a file also persists its attributes and those of its
  * parent directories, so after a restart a file read before can be looked up, opened and read
- * from disk while its source is unreachable (listings are not persisted: {@code ls} of such a
- * directory fails until the source is back).
+ * from disk while its source is unreachable; listings are persisted too (see {@link MetadataCache}).
  *
  * <p>Thread-safe. {@link #close} closes the source, not the shared block cache.
  */
@@ -44,6 +43,7 @@ public final class CachingVfs implements Vfs {
     private final BlockCache cache;
     private final MetadataCache metadata;
     private final SourceCounters counters;
+    private final SourceHealth health;
     private final DirectoryReadAhead dirReadAhead;
     /** This source's handles draining read-aheads on the shared executor now; see {@link #tryStartReadAhead}. */
     private final AtomicInteger readAheadsRunning = new AtomicInteger();
@@ -60,8 +60,14 @@ public final class CachingVfs implements Vfs {
         this.source = Objects.requireNonNull(source, "source");
         this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
         this.cache = Objects.requireNonNull(cache, "cache");
-        this.metadata = new MetadataCache(cache.config(), cache.ticker(), cache.metadataHits, cache.metadataMisses);
         this.counters = cache.countersFor(sourceId);
+        this.health = new SourceHealth(source.describe(), cache.wallClock());
+        this.metadata = new MetadataCache(cache.config(), cache.ticker(), cache.wallClock(), cache.metadataHits, cache.metadataMisses,
+                (dir, validator) -> {
+                    counters.listRequests.increment();
+                    return source.listIfChanged(dir, validator);
+                }, new PersistedMetadata(cache, sourceId), health);
+        cache.registerHealth(sourceId, health);
         this.dirReadAhead = new DirectoryReadAhead(this, metadata, cache.config().dirReadAhead(), 2);
     }
 
@@ -79,7 +85,7 @@ public final class CachingVfs implements Vfs {
         try {
             return forOpen ? metadata.statForOpen(path, upstream) : metadata.stat(path, upstream);
         } catch (IOException e) {
-            if (isDefinite(e)) {
+            if (Failures.isDefinite(e)) {
                 throw e;
             }
             Optional<FileAttrs> offline = persistedAttrs(path);
@@ -87,6 +93,7 @@ public final class CachingVfs implements Vfs {
                 throw e;
             }
             LOG.log(Level.DEBUG, () -> source.describe() + path + ": using attributes saved on disk, the source failed: " + e);
+            health.servedStale();
             metadata.put(path, offline.get());
             return offline.get();
         }
@@ -101,10 +108,7 @@ public final class CachingVfs implements Vfs {
 
     /** Lists {@code dir} through the metadata cache without starting directory read-ahead. */
     List<DirEntry> listForReadAhead(VfsPath dir) throws IOException {
-        return metadata.list(dir, () -> {
-            counters.listRequests.increment();
-            return source.list(dir);
-        });
+        return metadata.list(dir);
     }
 
     @Override
@@ -149,6 +153,10 @@ public final class CachingVfs implements Vfs {
         return cache;
     }
 
+    SourceHealth health() {
+        return health;
+    }
+
     SourceCounters counters() {
         return counters;
     }
@@ -176,12 +184,6 @@ public final class CachingVfs implements Vfs {
     /** Forgets the metadata of {@code path}, after its content was found changed. */
     void invalidate(VfsPath path) {
         metadata.invalidate(path);
-    }
-
-    /** Returns whether {@code e} is an answer about the path rather than a failure to get one. */
-    private static boolean isDefinite(IOException e) {
-        return e instanceof NoSuchFileException || e instanceof NotDirectoryException || e instanceof AccessDeniedException
-                || e instanceof NotLinkException || e instanceof IsDirectoryException;
     }
 
     private void persistForOffline(VfsPath path, FileAttrs attrs) {

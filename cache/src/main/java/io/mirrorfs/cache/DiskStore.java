@@ -265,6 +265,11 @@ final class DiskStore implements DecodedStore {
         }
     }
 
+    /** Removes the entry for {@code key}, if any. */
+    void remove(String key) {
+        remove(fileFor(key));
+    }
+
     private void remove(Path file) {
         synchronized (this) {
             Long size = lru.remove(file);
