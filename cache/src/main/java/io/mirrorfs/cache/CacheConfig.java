@@ -105,6 +105,12 @@ public record CacheConfig(
         }
     }
 
+    /** Returns this configuration with another {@code --stale-if-error}. */
+    public CacheConfig withStaleIfError(Duration value) {
+        return new CacheConfig(blockSize, maxBytes, readAheadBlocks, randomFetchSize, metadataTtl, negativeTtl, maxMetadataEntries,
+                readAheadThreads, dirReadAhead, diskDir, diskMaxBytes, value);
+    }
+
     /** Returns a builder holding the defaults. */
     public static Builder builder() {
         return new Builder();

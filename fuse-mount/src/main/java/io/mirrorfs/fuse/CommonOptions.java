@@ -69,6 +69,11 @@ final class CommonOptions {
             description = "How long file attributes and listings are reused before asking the server again; an upstream change shows after at most this long (default: ${DEFAULT-VALUE}).")
     Duration dirCacheTtl;
 
+    @Option(names = "--stale-if-error", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "7d",
+            description = "While a server cannot be reached (refused, timed out, unknown host, 5xx), serve the listings and blocks cached from it "
+                    + "if it confirmed them within this long; what was never cached fails at once (EIO); 0 turns it off (default: ${DEFAULT-VALUE}).")
+    Duration staleIfError;
+
     @Option(names = "--cache-dir", paramLabel = "DIR",
             description = "Keep cached blocks (checksummed) in DIR too, across restarts: files read before stay readable while their server is down. "
                     + "Archive indexes and decoded copies of single-block xz and single-frame zstd archives are kept there as well.")
@@ -100,7 +105,8 @@ final class CommonOptions {
 
     /** Returns the cache settings, checked against each other and the kernel timeouts. */
     io.mirrorfs.cache.CacheConfig cacheConfig() {
-        return CacheSettings.config(cacheSize, blockSize, readAhead, dirReadAhead, dirCacheTtl, cacheDir, diskCacheSize, fuseOptions);
+        return CacheSettings.config(cacheSize, blockSize, readAhead, dirReadAhead, dirCacheTtl, cacheDir, diskCacheSize, fuseOptions)
+                .withStaleIfError(staleIfError);
     }
 
     /**

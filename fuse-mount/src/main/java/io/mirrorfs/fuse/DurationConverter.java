@@ -26,12 +26,15 @@ final class DurationConverter implements ITypeConverter<Duration> {
             if (v.endsWith("m")) {
                 return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
             }
+            if (v.endsWith("d")) {
+                return Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
             if (v.endsWith("h")) {
                 return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
             }
             return Duration.ofSeconds(Long.parseLong(v));
         } catch (NumberFormatException e) {
-            throw new TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 5s, 2m, 1h)");
+            throw new TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 5s, 2m, 1h, 7d)");
         }
     }
 }

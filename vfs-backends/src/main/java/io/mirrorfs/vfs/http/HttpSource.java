@@ -6,6 +6,7 @@ import io.mirrorfs.vfs.FileType;
 import io.mirrorfs.vfs.IsDirectoryException;
 import io.mirrorfs.vfs.Listing;
 import io.mirrorfs.vfs.SourceOptions;
+import io.mirrorfs.vfs.SourceUnavailableException;
 import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsFile;
 import io.mirrorfs.vfs.VfsPath;
@@ -471,7 +472,7 @@ final class HttpSource implements Vfs {
             }
         }
         LOG.log(Level.WARNING, what + " " + redacted(url) + " failed after " + (options.retries() + 1) + " attempts: " + last.getMessage());
-        throw new IOException(what + " " + redacted(url) + ": " + last.getMessage(), last);
+        throw new SourceUnavailableException(what + " " + redacted(url) + ": " + last.getMessage(), last);
     }
 
     static void sleep(long ms) throws IOException {
