@@ -189,6 +189,7 @@ public final class BlockCache implements Closeable {
                 Thread.currentThread().interrupt();
             }
         });
+        disk.ifPresent(DiskStore::close); // releases the directory for the next daemon
     }
 
     Ticker ticker() {
