@@ -49,6 +49,8 @@ public final class BlockCache implements Closeable {
     private final Optional<ThreadPoolExecutor> ownedReadAhead;
     private final Optional<DiskStore> disk;
     private final Optional<ThreadPoolExecutor> diskWriter;
+    /** Decoded copies without a disk tier; creates its directory only on the first copy. */
+    private final TemporaryDecodedStore temporaryDecoded;
     private final Map<String, SourceCounters> sources = new ConcurrentHashMap<>();
     private final Map<String, SourceHealth> health = new ConcurrentHashMap<>();
 
@@ -91,6 +93,7 @@ public final class BlockCache implements Closeable {
             this.readAheadExecutor = pool;
             this.ownedReadAhead = Optional.of(pool);
         }
+        this.temporaryDecoded = new TemporaryDecodedStore(config.diskMaxBytes());
         if (config.diskDir().isPresent()) {
             this.disk = Optional.of(DiskStore.open(config.diskDir().get(), config.diskMaxBytes()));
             // Caller-runs: when the disk lags, readers write their blocks themselves rather
@@ -152,12 +155,13 @@ public final class BlockCache implements Closeable {
     }
 
     /**
-     * Returns the disk tier as storage for the archive layer's decoded copies, which then share
-     * its bound ({@link CacheConfig#diskMaxBytes}) and its least-recently-used eviction with the
-     * cached blocks; empty without a cache directory.
+     * Returns the storage for the archive layer's decoded copies: the disk tier, whose bound
+     * ({@link CacheConfig#diskMaxBytes}) and least-recently-used eviction they then share with the
+     * cached blocks; without one, a private temporary directory with the same bound, removed by
+     * {@link #close} (see {@link TemporaryDecodedStore}). Never empty.
      */
     public Optional<DecodedStore> decodedStore() {
-        return disk.map(d -> d);
+        return Optional.of(disk.isPresent() ? disk.get() : temporaryDecoded);
     }
 
     /**
@@ -190,6 +194,7 @@ public final class BlockCache implements Closeable {
             }
         });
         disk.ifPresent(DiskStore::close); // releases the directory for the next daemon
+        temporaryDecoded.close();
     }
 
     Ticker ticker() {
