@@ -113,7 +113,26 @@ public final class CachingVfs implements Vfs {
 
     @Override
     public String readlink(VfsPath path) throws IOException {
-        return source.readlink(path);
+        try {
+            String target = source.readlink(path);
+            health.answered();
+            if (cache.hasDisk() && !("link:" + target).equals(persisted.getIfPresent(path))) {
+                cache.writeDisk(linkKey(path), target.getBytes(StandardCharsets.UTF_8));
+                persisted.put(path, "link:" + target);
+            }
+            return target;
+        } catch (IOException e) {
+            if (!Failures.isUnavailable(e) || cache.config().staleIfError().isZero()) {
+                throw e;
+            }
+            health.failed(e);
+            Optional<byte[]> saved = cache.readDisk(linkKey(path));
+            if (saved.isEmpty()) {
+                throw e;
+            }
+            health.servedStale(); // a link target read before, as ls -l of a persisted listing needs it
+            return new String(saved.get(), StandardCharsets.UTF_8);
+        }
     }
 
     @Override
@@ -204,6 +223,10 @@ public final class CachingVfs implements Vfs {
 
     private Optional<FileAttrs> persistedAttrs(VfsPath path) {
         return cache.readDisk(attrsKey(path)).flatMap(CachingVfs::decode);
+    }
+
+    private String linkKey(VfsPath path) {
+        return "link\0" + sourceId + '\0' + path;
     }
 
     private String attrsKey(VfsPath path) {

@@ -35,6 +35,7 @@ final class CountingSource implements Vfs {
     }
 
     private final Map<VfsPath, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<VfsPath, String> links = new ConcurrentHashMap<>();
     private final AtomicInteger versionCounter = new AtomicInteger();
     final AtomicInteger stats = new AtomicInteger();
     final AtomicInteger lists = new AtomicInteger();
@@ -138,7 +139,20 @@ final class CountingSource implements Vfs {
 
     @Override
     public String readlink(VfsPath path) throws IOException {
-        throw new NotLinkException(path.toString());
+        failIfDown();
+        String target = links.get(path);
+        if (target == null) {
+            throw new NotLinkException(path.toString());
+        }
+        return target;
+    }
+
+    /** Adds symlink {@code path} (its parent must exist) pointing at {@code target}. */
+    CountingSource link(String path, String target) {
+        VfsPath p = VfsPath.parse(path);
+        entries.put(p, new Entry(new FileAttrs(FileType.SYMLINK, target.length(), Instant.ofEpochSecond(1000), 0777, "l"), new byte[0]));
+        links.put(p, target);
+        return this;
     }
 
     @Override

@@ -183,6 +183,23 @@ class PersistedMetadataTest {
     }
 
     @Test
+    void aLinkTargetReadBeforeIsServedWhileTheSourceIsDown() throws IOException {
+        source.link("/pub/latest", "data.bin");
+        try (BlockCache cache = cache()) {
+            CachingVfs vfs = new CachingVfs(source, ID, cache);
+            vfs.list(PUB);
+            assertEquals("data.bin", vfs.readlink(VfsPath.parse("/pub/latest")));
+        }
+        source.setDown(true);
+        try (BlockCache cache = cache()) {
+            CachingVfs vfs = new CachingVfs(source, ID, cache);
+            assertEquals(List.of("b.txt", "data.bin", "latest"), names(vfs.list(PUB)));
+            assertEquals("data.bin", vfs.readlink(VfsPath.parse("/pub/latest")));
+            assertThrows(ConnectException.class, () -> vfs.readlink(VfsPath.parse("/pub/b.txt")), "never read: the failure");
+        }
+    }
+
+    @Test
     void pastStaleIfErrorTheFailureIsReported() throws IOException {
         firstRun();
         source.setDown(true);
