@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.mirrorfs.vfs.archive.DecodedStore;
 import java.io.Closeable;
 import java.io.IOException;
+import java.time.InstantSource;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +41,7 @@ public final class BlockCache implements Closeable {
 
     private final CacheConfig config;
     private final Ticker ticker;
+    private final InstantSource wallClock;
     private final SingleFlight<BlockKey, Block> blocks;
     private final BlockPool pool;
     private final Semaphore pinPermitsKiB;
@@ -47,7 +49,10 @@ public final class BlockCache implements Closeable {
     private final Optional<ThreadPoolExecutor> ownedReadAhead;
     private final Optional<DiskStore> disk;
     private final Optional<ThreadPoolExecutor> diskWriter;
+    /** Decoded copies without a disk tier; creates its directory only on the first copy. */
+    private final TemporaryDecodedStore temporaryDecoded;
     private final Map<String, SourceCounters> sources = new ConcurrentHashMap<>();
+    private final Map<String, SourceHealth> health = new ConcurrentHashMap<>();
 
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -60,9 +65,10 @@ public final class BlockCache implements Closeable {
     private final Object checkpointLock = new Object();
     private volatile long checkpointBytes;
 
-    private BlockCache(CacheConfig config, Optional<Executor> readAhead, Ticker ticker) throws IOException {
+    private BlockCache(CacheConfig config, Optional<Executor> readAhead, Ticker ticker, InstantSource wallClock) throws IOException {
         this.config = config;
         this.ticker = ticker;
+        this.wallClock = wallClock;
         this.blocks = new SingleFlight<>(Caffeine.newBuilder()
                 .maximumWeight(config.sharedBytes())
                 .weigher((BlockKey k, Block b) -> b.weight())
@@ -87,6 +93,7 @@ public final class BlockCache implements Closeable {
             this.readAheadExecutor = pool;
             this.ownedReadAhead = Optional.of(pool);
         }
+        this.temporaryDecoded = new TemporaryDecodedStore(config.diskMaxBytes());
         if (config.diskDir().isPresent()) {
             this.disk = Optional.of(DiskStore.open(config.diskDir().get(), config.diskMaxBytes()));
             // Caller-runs: when the disk lags, readers write their blocks themselves rather
@@ -104,7 +111,7 @@ public final class BlockCache implements Closeable {
      * @throws IOException if the disk tier's directory cannot be created or read
      */
     public static BlockCache create(CacheConfig config) throws IOException {
-        return new BlockCache(config, Optional.empty(), Ticker.systemTicker());
+        return new BlockCache(config, Optional.empty(), Ticker.systemTicker(), InstantSource.system());
     }
 
     /**
@@ -114,7 +121,17 @@ public final class BlockCache implements Closeable {
      * @throws IOException if the disk tier's directory cannot be created or read
      */
     public static BlockCache create(CacheConfig config, Executor readAhead, Ticker ticker) throws IOException {
-        return new BlockCache(config, Optional.of(readAhead), ticker);
+        return new BlockCache(config, Optional.of(readAhead), ticker, InstantSource.system());
+    }
+
+    /**
+     * As {@link #create(CacheConfig, Executor, Ticker)}, with the wall clock that dates persisted
+     * metadata (compared across restarts, so it cannot be the ticker): tests pass a fake one.
+     *
+     * @throws IOException if the disk tier's directory cannot be created or read
+     */
+    public static BlockCache create(CacheConfig config, Executor readAhead, Ticker ticker, InstantSource wallClock) throws IOException {
+        return new BlockCache(config, Optional.of(readAhead), ticker, wallClock);
     }
 
     /** Returns the configuration. */
@@ -125,7 +142,8 @@ public final class BlockCache implements Closeable {
     /** Returns a snapshot of the counters. */
     public CacheStats stats() {
         Map<String, CacheStats.SourceStats> perSource = new TreeMap<>();
-        sources.forEach((id, c) -> perSource.put(id, c.snapshot()));
+        sources.forEach((id, c) -> perSource.put(id, c.snapshot(Optional.ofNullable(health.get(id))
+                .map(h -> h.state().describe()).orElse("online"))));
         long held = blocks.cache().policy().eviction().flatMap(e -> {
             java.util.OptionalLong w = e.weightedSize();
             return w.isPresent() ? Optional.of(w.getAsLong()) : Optional.empty();
@@ -137,12 +155,13 @@ public final class BlockCache implements Closeable {
     }
 
     /**
-     * Returns the disk tier as storage for the archive layer's decoded copies, which then share
-     * its bound ({@link CacheConfig#diskMaxBytes}) and its least-recently-used eviction with the
-     * cached blocks; empty without a cache directory.
+     * Returns the storage for the archive layer's decoded copies: the disk tier, whose bound
+     * ({@link CacheConfig#diskMaxBytes}) and least-recently-used eviction they then share with the
+     * cached blocks; without one, a private temporary directory with the same bound, removed by
+     * {@link #close} (see {@link TemporaryDecodedStore}). Never empty.
      */
     public Optional<DecodedStore> decodedStore() {
-        return disk.map(d -> d);
+        return Optional.of(disk.isPresent() ? disk.get() : temporaryDecoded);
     }
 
     /**
@@ -174,10 +193,22 @@ public final class BlockCache implements Closeable {
                 Thread.currentThread().interrupt();
             }
         });
+        disk.ifPresent(DiskStore::close); // releases the directory for the next daemon
+        temporaryDecoded.close();
     }
 
     Ticker ticker() {
         return ticker;
+    }
+
+    /** Returns the wall clock that dates persisted metadata. */
+    InstantSource wallClock() {
+        return wallClock;
+    }
+
+    /** Shows {@code h} as the state of source {@code sourceId} in {@link #stats}. */
+    void registerHealth(String sourceId, SourceHealth h) {
+        health.put(sourceId, h);
     }
 
     /** Returns the counters of source {@code sourceId}, creating them on first use. */
@@ -268,6 +299,16 @@ public final class BlockCache implements Closeable {
                 LOG.log(Level.WARNING, "disk cache: cannot write: " + e);
             }
         });
+    }
+
+    /** Returns whether the disk tier holds an entry for {@code key}. */
+    boolean diskContains(String key) {
+        return disk.isPresent() && disk.get().contains(key);
+    }
+
+    /** Removes the persisted payload for {@code key}, if any. */
+    void removeDisk(String key) {
+        disk.ifPresent(d -> d.remove(key));
     }
 
     /** Returns whether a disk tier is configured. */

@@ -33,6 +33,8 @@ import java.util.Optional;
  *                           ahead (0: none); see {@link DirectoryReadAhead}
  * @param diskDir            where the persistent tier lives, if any
  * @param diskMaxBytes       the size bound of the persistent tier (ignored without a directory)
+ * @param staleIfError       how old a listing may be and still be served while its source cannot
+ *                           be reached (RFC 5861's stale-if-error); zero turns it off
  */
 public record CacheConfig(
         int blockSize,
@@ -45,7 +47,8 @@ public record CacheConfig(
         int readAheadThreads,
         int dirReadAhead,
         Optional<Path> diskDir,
-        long diskMaxBytes) {
+        long diskMaxBytes,
+        Duration staleIfError) {
 
     /** The defaults: 1 MiB blocks, 256 MiB, 4 blocks of read-ahead, 64 KiB random fetches, 60 s/5 s TTLs. */
     public static final CacheConfig DEFAULTS = builder().build();
@@ -58,6 +61,10 @@ public record CacheConfig(
         Objects.requireNonNull(metadataTtl, "metadataTtl");
         Objects.requireNonNull(negativeTtl, "negativeTtl");
         Objects.requireNonNull(diskDir, "diskDir");
+        Objects.requireNonNull(staleIfError, "staleIfError");
+        if (staleIfError.isNegative()) {
+            throw new IllegalArgumentException("--stale-if-error must not be negative, got " + staleIfError);
+        }
         if (!isPowerOfTwo(blockSize) || blockSize < MIN_BLOCK || blockSize > MAX_BLOCK) {
             throw new IllegalArgumentException("--block-size must be a power of two from 4K to 64M, got " + formatSize(blockSize));
         }
@@ -96,6 +103,12 @@ public record CacheConfig(
             throw new IllegalArgumentException("--disk-cache-size " + formatSize(diskMaxBytes) + " must hold at least 4 blocks of --block-size "
                     + formatSize(blockSize));
         }
+    }
+
+    /** Returns this configuration with another {@code --stale-if-error}. */
+    public CacheConfig withStaleIfError(Duration value) {
+        return new CacheConfig(blockSize, maxBytes, readAheadBlocks, randomFetchSize, metadataTtl, negativeTtl, maxMetadataEntries,
+                readAheadThreads, dirReadAhead, diskDir, diskMaxBytes, value);
     }
 
     /** Returns a builder holding the defaults. */
@@ -215,6 +228,7 @@ public record CacheConfig(
         private Optional<Path> diskDir = Optional.empty();
         private long diskMaxBytes = 1L << 30;
         private boolean diskMaxBytesSet;
+        private Duration staleIfError = Duration.ofDays(7);
 
         private Builder() {
         }
@@ -286,6 +300,12 @@ public record CacheConfig(
             return this;
         }
 
+        /** Sets how old a listing may be and still be served while its source is down (zero: never). */
+        public Builder staleIfError(Duration value) {
+            staleIfError = value;
+            return this;
+        }
+
         /**
          * Returns the validated configuration.
          *
@@ -296,7 +316,7 @@ public record CacheConfig(
                 throw new IllegalArgumentException("--disk-cache-size needs --cache-dir DIR (where the disk tier lives)");
             }
             return new CacheConfig(blockSize, maxBytes, readAheadBlocks, randomFetchSize, metadataTtl, negativeTtl,
-                    maxMetadataEntries, readAheadThreads, dirReadAhead, diskDir, diskMaxBytes);
+                    maxMetadataEntries, readAheadThreads, dirReadAhead, diskDir, diskMaxBytes, staleIfError);
         }
     }
 }

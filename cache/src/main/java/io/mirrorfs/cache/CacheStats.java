@@ -55,8 +55,9 @@ public record CacheStats(
      * @param readRequests  ranged reads sent to the source
      * @param statRequests  stat calls sent to the source
      * @param listRequests  listings requested from the source
+     * @param state         "online", "offline since T" or "offline since T, serving stale"
      */
-    public record SourceStats(long bytesFetched, long readRequests, long statRequests, long listRequests) {
+    public record SourceStats(long bytesFetched, long readRequests, long statRequests, long listRequests, String state) {
     }
 
     /** Returns the total upstream requests (reads, stats and listings) over all sources. */
@@ -97,6 +98,8 @@ public record CacheStats(
             line(sb, p + "read_requests", s.readRequests);
             line(sb, p + "stat_requests", s.statRequests);
             line(sb, p + "list_requests", s.listRequests);
+            // Padded like the numbers: the longest state, with its time in whole seconds, fits.
+            sb.append(String.format("%-24s %-50s%n", p + "state", s.state));
         }
         return sb.toString();
     }

@@ -368,6 +368,17 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
      * on as {@link #upstreamEnd}); runs inside the cache's single-flight load.
      */
     private void fetch(BlockKey k, byte[] data, int len, long readerEnd) throws IOException {
+        try {
+            fetchFromSource(k, data, len, readerEnd);
+        } catch (IOException e) {
+            if (Failures.isUnavailable(e)) {
+                owner.health().failed(e); // shown in the stats file; the block itself fails (EIO)
+            }
+            throw e;
+        }
+    }
+
+    private void fetchFromSource(BlockKey k, byte[] data, int len, long readerEnd) throws IOException {
         ByteBuffer bb = ByteBuffer.wrap(data, 0, len);
         VfsFile up = upstream();
         SourceCounters counters = owner.counters();

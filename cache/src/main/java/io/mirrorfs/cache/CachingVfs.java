@@ -30,8 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * version, so it never mixes old and new bytes, and a change is seen by the next open after the
  * metadata TTL. With a disk tier, opening a file also persists its attributes and those of its
  * parent directories, so after a restart a file read before can be looked up, opened and read
- * from disk while its source is unreachable (listings are not persisted: {@code ls} of such a
- * directory fails until the source is back).
+ * from disk while its source is unreachable; listings are persisted too (see {@link MetadataCache}).
  *
  * <p>Thread-safe. {@link #close} closes the source, not the shared block cache.
  */
@@ -44,6 +43,7 @@ public final class CachingVfs implements Vfs {
     private final BlockCache cache;
     private final MetadataCache metadata;
     private final SourceCounters counters;
+    private final SourceHealth health;
     private final DirectoryReadAhead dirReadAhead;
     /** This source's handles draining read-aheads on the shared executor now; see {@link #tryStartReadAhead}. */
     private final AtomicInteger readAheadsRunning = new AtomicInteger();
@@ -60,8 +60,14 @@ public final class CachingVfs implements Vfs {
         this.source = Objects.requireNonNull(source, "source");
         this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
         this.cache = Objects.requireNonNull(cache, "cache");
-        this.metadata = new MetadataCache(cache.config(), cache.ticker(), cache.metadataHits, cache.metadataMisses);
         this.counters = cache.countersFor(sourceId);
+        this.health = new SourceHealth(source.describe(), cache.wallClock());
+        this.metadata = new MetadataCache(cache.config(), cache.ticker(), cache.wallClock(), cache.metadataHits, cache.metadataMisses,
+                (dir, validator) -> {
+                    counters.listRequests.increment();
+                    return source.listIfChanged(dir, validator);
+                }, new PersistedMetadata(cache, sourceId), health);
+        cache.registerHealth(sourceId, health);
         this.dirReadAhead = new DirectoryReadAhead(this, metadata, cache.config().dirReadAhead(), 2);
     }
 
@@ -79,7 +85,7 @@ public final class CachingVfs implements Vfs {
         try {
             return forOpen ? metadata.statForOpen(path, upstream) : metadata.stat(path, upstream);
         } catch (IOException e) {
-            if (isDefinite(e)) {
+            if (Failures.isDefinite(e)) {
                 throw e;
             }
             Optional<FileAttrs> offline = persistedAttrs(path);
@@ -87,6 +93,7 @@ public final class CachingVfs implements Vfs {
                 throw e;
             }
             LOG.log(Level.DEBUG, () -> source.describe() + path + ": using attributes saved on disk, the source failed: " + e);
+            health.servedStale();
             metadata.put(path, offline.get());
             return offline.get();
         }
@@ -101,15 +108,31 @@ public final class CachingVfs implements Vfs {
 
     /** Lists {@code dir} through the metadata cache without starting directory read-ahead. */
     List<DirEntry> listForReadAhead(VfsPath dir) throws IOException {
-        return metadata.list(dir, () -> {
-            counters.listRequests.increment();
-            return source.list(dir);
-        });
+        return metadata.list(dir);
     }
 
     @Override
     public String readlink(VfsPath path) throws IOException {
-        return source.readlink(path);
+        try {
+            String target = source.readlink(path);
+            health.answered();
+            if (cache.hasDisk() && !("link:" + target).equals(persisted.getIfPresent(path))) {
+                cache.writeDisk(linkKey(path), target.getBytes(StandardCharsets.UTF_8));
+                persisted.put(path, "link:" + target);
+            }
+            return target;
+        } catch (IOException e) {
+            if (!Failures.isUnavailable(e) || cache.config().staleIfError().isZero()) {
+                throw e;
+            }
+            health.failed(e);
+            Optional<byte[]> saved = cache.readDisk(linkKey(path));
+            if (saved.isEmpty()) {
+                throw e;
+            }
+            health.servedStale(); // a link target read before, as ls -l of a persisted listing needs it
+            return new String(saved.get(), StandardCharsets.UTF_8);
+        }
     }
 
     @Override
@@ -149,6 +172,10 @@ public final class CachingVfs implements Vfs {
         return cache;
     }
 
+    SourceHealth health() {
+        return health;
+    }
+
     SourceCounters counters() {
         return counters;
     }
@@ -178,12 +205,6 @@ public final class CachingVfs implements Vfs {
         metadata.invalidate(path);
     }
 
-    /** Returns whether {@code e} is an answer about the path rather than a failure to get one. */
-    private static boolean isDefinite(IOException e) {
-        return e instanceof NoSuchFileException || e instanceof NotDirectoryException || e instanceof AccessDeniedException
-                || e instanceof NotLinkException || e instanceof IsDirectoryException;
-    }
-
     private void persistForOffline(VfsPath path, FileAttrs attrs) {
         if (attrs.version().equals(persisted.getIfPresent(path))) {
             return;
@@ -202,6 +223,10 @@ public final class CachingVfs implements Vfs {
 
     private Optional<FileAttrs> persistedAttrs(VfsPath path) {
         return cache.readDisk(attrsKey(path)).flatMap(CachingVfs::decode);
+    }
+
+    private String linkKey(VfsPath path) {
+        return "link\0" + sourceId + '\0' + path;
     }
 
     private String attrsKey(VfsPath path) {

@@ -50,26 +50,39 @@ final class DiskStore implements DecodedStore {
 
     private final Path root;
     private final long maxBytes;
+    private final DirectoryLock lock;
     /** Entry file to its size, least recently used first. Guarded by {@code this}. */
     private final LinkedHashMap<Path, Long> lru = new LinkedHashMap<>(256, 0.75f, true);
     private long totalBytes;
     private final LongAdder corrupt = new LongAdder();
 
-    private DiskStore(Path root, long maxBytes) {
+    private DiskStore(Path root, long maxBytes, DirectoryLock lock) {
         this.root = root;
         this.maxBytes = maxBytes;
+        this.lock = lock;
     }
 
     /**
-     * Opens (creating if needed) the store in {@code dir}, indexing the entries a previous run
-     * left, oldest first, and deleting its temporary files.
+     * Opens (creating if needed) the store in {@code dir}, taking its lock (one daemon per
+     * directory), indexing the entries a previous run left, oldest first, and deleting its
+     * temporary files.
      *
-     * @throws IOException if the directory cannot be created or read
+     * @throws IOException if the directory cannot be created or read, or another process holds it
      */
     static DiskStore open(Path dir, long maxBytes) throws IOException {
+        DirectoryLock lock = DirectoryLock.take(dir);
+        try {
+            return open(dir, maxBytes, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static DiskStore open(Path dir, long maxBytes, DirectoryLock lock) throws IOException {
         Path root = dir.resolve("v1");
         Files.createDirectories(root);
-        DiskStore store = new DiskStore(root, maxBytes);
+        DiskStore store = new DiskStore(root, maxBytes, lock);
         record Found(Path path, long size, FileTime mtime) {
         }
         List<Found> found = new ArrayList<>();
@@ -92,6 +105,15 @@ final class DiskStore implements DecodedStore {
         }
         store.trim();
         return store;
+    }
+
+    /** Releases the directory's lock; the store must not be used afterwards. */
+    void close() {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "disk cache: cannot release the lock of " + root.getParent() + ": " + e);
+        }
     }
 
     /** Returns whether an entry for {@code key} is held (not whether it is intact: {@link #read} checks that). */
@@ -263,6 +285,11 @@ final class DiskStore implements DecodedStore {
                 LOG.log(Level.WARNING, "disk cache: cannot delete " + p + ": " + e);
             }
         }
+    }
+
+    /** Removes the entry for {@code key}, if any. */
+    void remove(String key) {
+        remove(fileFor(key));
     }
 
     private void remove(Path file) {

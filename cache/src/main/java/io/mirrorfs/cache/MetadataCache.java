@@ -5,20 +5,31 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.mirrorfs.vfs.DirEntry;
 import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.vfs.Listing;
 import io.mirrorfs.vfs.VfsPath;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Stat results and listings of one source, each served for a TTL and then revalidated by the
- * next access (a fresh upstream call; the block cache keeps its data when the version it
- * returns is unchanged). "No such file" is remembered for a shorter TTL. A listing fills the stat
- * entries of its children when it carries their attributes, so {@code ls -l} or {@code find}
- * costs one upstream listing per directory; and while a listing is fresh, a name it does not
- * hold is answered "no such file" without asking upstream.
+ * Stat results and listings of one source. A stat result is served for the TTL and then asked
+ * again; "no such file" is remembered for a shorter TTL. A listing is kept past its TTL (bounded by
+ * entries, least recently used first) with the source's validator, so that after the TTL one
+ * conditional request revalidates it (an HTTP 304 costs no body), and so that while the source
+ * cannot be reached it is served stale, up to {@code --stale-if-error} after the source last
+ * confirmed it. With a disk tier every listing the source confirms is also persisted
+ * ({@link PersistedMetadata}), so a restarted mirror answers {@code ls} and {@code stat} from disk
+ * at once and revalidates after the TTL counted from the original confirmation.
+ *
+ * <p>A listing fills the stat entries of its children when it carries their attributes, so
+ * {@code ls -l} or {@code find} costs one upstream listing per directory; while a listing is fresh,
+ * a name it does not hold is answered "no such file" without asking upstream; and once a listing
+ * of the parent is known, a stat revalidates that listing rather than asking for the one path.
  *
  * <p>Bounded by entry count: stat entries and listed entries each at most
  * {@link CacheConfig#maxMetadataEntries}. Thread-safe; concurrent lookups of one path share one
@@ -27,11 +38,19 @@ import java.util.concurrent.atomic.LongAdder;
 final class MetadataCache {
 
     private final SingleFlight<VfsPath, StatEntry> stats;
-    private final SingleFlight<VfsPath, List<DirEntry>> listings;
+    private final SingleFlight<VfsPath, Held> listings;
+    private final Ticker ticker;
+    private final InstantSource wallClock;
+    private final long ttlNanos;
+    private final Duration staleIfError;
+    private final UpstreamLister upstream;
+    private final PersistedMetadata persisted;
+    private final SourceHealth health;
     private final LongAdder hits;
     private final LongAdder misses;
 
-    MetadataCache(CacheConfig config, Ticker ticker, LongAdder hits, LongAdder misses) {
+    MetadataCache(CacheConfig config, Ticker ticker, InstantSource wallClock, LongAdder hits, LongAdder misses,
+                  UpstreamLister upstream, PersistedMetadata persisted, SourceHealth health) {
         long ttl = config.metadataTtl().toNanos();
         long negativeTtl = config.negativeTtl().toNanos();
         this.stats = new SingleFlight<>(Caffeine.newBuilder()
@@ -40,13 +59,20 @@ final class MetadataCache {
                 .executor(Runnable::run)
                 .ticker(ticker)
                 .build());
+        // No expiry: an old listing still carries the validator to revalidate it and is what
+        // stale-if-error serves; freshness is judged on each read (see fresh).
         this.listings = new SingleFlight<>(Caffeine.newBuilder()
                 .maximumWeight(config.maxMetadataEntries())
-                .weigher((VfsPath k, List<DirEntry> v) -> 1 + v.size())
-                .expireAfter(new TtlExpiry<VfsPath, List<DirEntry>>(v -> ttl))
+                .weigher((VfsPath k, Held v) -> 1 + v.known().entries().size())
                 .executor(Runnable::run)
-                .ticker(ticker)
                 .build());
+        this.ticker = ticker;
+        this.wallClock = wallClock;
+        this.ttlNanos = ttl;
+        this.staleIfError = config.staleIfError();
+        this.upstream = upstream;
+        this.persisted = persisted;
+        this.health = health;
         this.hits = hits;
         this.misses = misses;
     }
@@ -61,8 +87,16 @@ final class MetadataCache {
     }
 
     /**
+     * A listing in memory: what the source last confirmed, and when this process last checked
+     * it (ticker time: a listing loaded from disk is dated back by its age, and one served stale
+     * counts as checked, so a dead source is asked once per TTL per directory, not per access).
+     */
+    private record Held(KnownListing known, long checkedNanos) {
+    }
+
+    /**
      * Returns the attributes of {@code path}, from memory when fresh (listing-derived ones
-     * included), else from {@code upstream}.
+     * included), else from the parent's listing when one is known, else from {@code upstream}.
      *
      * @throws NoSuchFileException when the path is known not to exist
      */
@@ -82,8 +116,10 @@ final class MetadataCache {
 
     private FileAttrs lookup(VfsPath path, IoSupplier<FileAttrs> upstream, boolean direct) throws IOException {
         Optional<StatEntry> cached = Optional.ofNullable(stats.cache().getIfPresent(path));
-        if (cached.isEmpty()) {
+        if (cached.isEmpty() && !direct) {
             cached = fromParentListing(path);
+        } else if (cached.isEmpty()) {
+            cached = fromFreshParentListing(path);
         }
         if (cached.isPresent() && (!direct || !cached.get().fromListing() || cached.get().attrs().isEmpty())) {
             hits.increment();
@@ -94,39 +130,124 @@ final class MetadataCache {
         }
         SingleFlight.Loaded<StatEntry> loaded = stats.load(path, () -> {
             try {
-                return new StatEntry(Optional.of(upstream.get()), false);
+                StatEntry e = new StatEntry(Optional.of(upstream.get()), false);
+                health.answered();
+                return e;
             } catch (NoSuchFileException e) {
+                health.answered();
                 return new StatEntry(Optional.empty(), false);
+            } catch (IOException e) {
+                if (Failures.isUnavailable(e)) {
+                    health.failed(e);
+                }
+                throw e;
             }
         });
         (loaded.loadedHere() ? misses : hits).increment();
         return loaded.value().attrs().orElseThrow(() -> new NoSuchFileException(path.toString()));
     }
 
-    /** Returns the entries of {@code dir}, from memory when fresh, else from {@code upstream}. */
-    List<DirEntry> list(VfsPath dir, IoSupplier<List<DirEntry>> upstream) throws IOException {
-        SingleFlight.Loaded<List<DirEntry>> loaded = listings.load(dir, () -> List.copyOf(upstream.get()));
+    /**
+     * Returns the entries of {@code dir}: from memory when fresh; else from disk when the
+     * persisted listing is fresh; else revalidated upstream (conditionally, when a listing with a
+     * validator is known); when the source cannot be reached, the last known listing if the source
+     * confirmed it within {@code --stale-if-error}.
+     */
+    List<DirEntry> list(VfsPath dir) throws IOException {
+        return listed(dir).entries();
+    }
+
+    private KnownListing listed(VfsPath dir) throws IOException {
+        Held held = listings.cache().getIfPresent(dir);
+        if (held != null && fresh(held)) {
+            hits.increment();
+            return held.known();
+        }
+        SingleFlight.Loaded<Held> loaded = listings.loadUnless(dir, this::fresh, () -> refresh(dir));
         if (!loaded.loadedHere()) {
             hits.increment();
-            return loaded.value();
+            return loaded.value().known();
         }
         misses.increment();
-        for (DirEntry e : loaded.value()) {
+        for (DirEntry e : loaded.value().known().entries()) {
             if (e.attrs().isPresent()) {
                 stats.cache().put(dir.resolve(e.name()), new StatEntry(e.attrs(), true));
             }
         }
-        return loaded.value();
+        return loaded.value().known();
+    }
+
+    private Held refresh(VfsPath dir) throws IOException {
+        Held inMemory = listings.cache().getIfPresent(dir);
+        Optional<KnownListing> known = inMemory != null ? Optional.of(inMemory.known()) : persisted.listing(dir);
+        if (inMemory == null && known.isPresent()) {
+            Held fromDisk = new Held(known.get(), ticker.read() - age(known.get()).toNanos());
+            if (fresh(fromDisk)) {
+                return fromDisk;
+            }
+        }
+        if (known.isPresent() && servableStale(known.get()) && !health.shouldAsk()) {
+            health.servedStale();
+            return new Held(known.get(), ticker.read());
+        }
+        try {
+            Optional<Listing> answer = upstream.listIfChanged(dir, known.map(KnownListing::validator).orElse(""));
+            health.answered();
+            KnownListing confirmed = confirmed(dir, known, answer);
+            persisted.saveListing(dir, confirmed);
+            return new Held(confirmed, ticker.read());
+        } catch (IOException e) {
+            if (Failures.isDefinite(e)) {
+                health.answered();
+                persisted.forgetListing(dir);
+                listings.cache().invalidate(dir);
+                throw e;
+            }
+            if (!Failures.isUnavailable(e)) {
+                throw e;
+            }
+            health.failed(e);
+            if (known.isPresent() && servableStale(known.get())) {
+                health.servedStale();
+                return new Held(known.get(), ticker.read());
+            }
+            throw e;
+        }
+    }
+
+    private KnownListing confirmed(VfsPath dir, Optional<KnownListing> known, Optional<Listing> answer) throws IOException {
+        Instant now = wallClock.instant();
+        if (answer.isPresent()) {
+            return new KnownListing(answer.get().entries(), answer.get().validator(), now);
+        }
+        if (known.isEmpty()) {
+            throw new IOException("the source answered 'unchanged' to an unconditional listing of " + dir);
+        }
+        return known.get().confirmed(now);
+    }
+
+    private boolean fresh(Held h) {
+        return ticker.read() - h.checkedNanos() < ttlNanos;
+    }
+
+    private Duration age(KnownListing k) {
+        Duration age = Duration.between(k.confirmedAt(), wallClock.instant());
+        return age.isNegative() ? Duration.ZERO : age; // a clock set back: count it as new
+    }
+
+    private boolean servableStale(KnownListing k) {
+        return !staleIfError.isZero() && age(k).compareTo(staleIfError) <= 0;
     }
 
     /** Returns the fresh listing of {@code dir} if memory holds it, without counting or loading. */
     Optional<List<DirEntry>> peekListing(VfsPath dir) {
-        return Optional.ofNullable(listings.cache().getIfPresent(dir));
+        Held h = listings.cache().getIfPresent(dir);
+        return h != null && fresh(h) ? Optional.of(h.known().entries()) : Optional.empty();
     }
 
     /** Returns whether a fresh listing of {@code dir} is in memory or being fetched. */
     boolean isListedOrListing(VfsPath dir) {
-        return listings.isPresentOrLoading(dir);
+        return listings.isLoading(dir) || peekListing(dir).isPresent();
     }
 
     /** Returns the fresh attributes of {@code path} if memory holds them, without counting or loading. */
@@ -139,22 +260,50 @@ final class MetadataCache {
         stats.cache().put(path, new StatEntry(Optional.of(attrs), false));
     }
 
-    /** Forgets what is known about {@code path} and its parent's listing, so the next access asks upstream. */
+    /**
+     * Forgets what is known about {@code path} and marks its parent's listing for a full fetch
+     * (no validator: a page whose ETag follows only its directory's mtime would answer "unchanged"
+     * although a file in it changed), so the next access asks upstream.
+     */
     void invalidate(VfsPath path) {
         stats.cache().invalidate(path);
-        path.parent().ifPresent(listings.cache()::invalidate);
+        path.parent().ifPresent(dir -> listings.cache().asMap().computeIfPresent(dir, (d, h) ->
+                new Held(new KnownListing(h.known().entries(), "", h.known().confirmedAt()), ticker.read() - ttlNanos)));
     }
 
-    private Optional<StatEntry> fromParentListing(VfsPath path) {
+    /** Returns the state of the source, for the stats file. */
+    SourceHealth.State health() {
+        return health.state();
+    }
+
+    /** Answers from the parent's listing: fresh in memory, else revalidated or loaded from disk when one is known. */
+    private Optional<StatEntry> fromParentListing(VfsPath path) throws IOException {
         Optional<VfsPath> parent = path.parent();
         if (parent.isEmpty()) {
             return Optional.empty();
         }
-        Optional<List<DirEntry>> listing = Optional.ofNullable(listings.cache().getIfPresent(parent.get()));
-        if (listing.isEmpty()) {
+        Held h = listings.cache().getIfPresent(parent.get());
+        if (h == null && !persisted.hasListing(parent.get())) {
+            return Optional.empty(); // nothing known: a direct stat is cheaper than a listing
+        }
+        try {
+            return entryIn(listed(parent.get()), path);
+        } catch (java.nio.file.AccessDeniedException e) {
+            return Optional.empty(); // a directory without an index page can still hold readable files
+        }
+    }
+
+    private Optional<StatEntry> fromFreshParentListing(VfsPath path) {
+        Optional<VfsPath> parent = path.parent();
+        if (parent.isEmpty()) {
             return Optional.empty();
         }
-        for (DirEntry e : listing.get()) {
+        Held h = listings.cache().getIfPresent(parent.get());
+        return h != null && fresh(h) ? entryIn(h.known(), path) : Optional.empty();
+    }
+
+    private static Optional<StatEntry> entryIn(KnownListing listing, VfsPath path) {
+        for (DirEntry e : listing.entries()) {
             if (e.name().equals(path.name())) {
                 // Listed without attributes: a stat must fill them in.
                 return e.attrs().isPresent() ? Optional.of(new StatEntry(e.attrs(), true)) : Optional.empty();

@@ -38,6 +38,11 @@ final class SingleFlight<K, V> {
         return cache;
     }
 
+    /** Returns whether {@code key} is being loaded now. */
+    boolean isLoading(K key) {
+        return loading.containsKey(key);
+    }
+
     /** Returns whether {@code key} is cached or being loaded. */
     boolean isPresentOrLoading(K key) {
         return loading.containsKey(key) || cache.asMap().containsKey(key);
@@ -49,15 +54,23 @@ final class SingleFlight<K, V> {
      * retried once here, so one caller's closed handle does not fail its neighbours.
      */
     Loaded<V> load(K key, IoSupplier<V> loader) throws IOException {
+        return loadUnless(key, v -> true, loader);
+    }
+
+    /**
+     * As {@link #load}, but a cached value that fails {@code usable} (an expired listing kept for
+     * its validator) is loaded again, by one caller while the others wait for its result.
+     */
+    Loaded<V> loadUnless(K key, java.util.function.Predicate<V> usable, IoSupplier<V> loader) throws IOException {
         for (int attempt = 0; ; attempt++) {
             V cached = cache.getIfPresent(key);
-            if (cached != null) {
+            if (cached != null && usable.test(cached)) {
                 return new Loaded<>(cached, false);
             }
             CompletableFuture<V> mine = new CompletableFuture<>();
             CompletableFuture<V> other = loading.putIfAbsent(key, mine);
             if (other == null) {
-                return loadHere(key, mine, loader);
+                return loadHere(key, mine, usable, loader);
             }
             try {
                 return new Loaded<>(await(other), false);
@@ -69,10 +82,11 @@ final class SingleFlight<K, V> {
         }
     }
 
-    private Loaded<V> loadHere(K key, CompletableFuture<V> mine, IoSupplier<V> loader) throws IOException {
+    private Loaded<V> loadHere(K key, CompletableFuture<V> mine, java.util.function.Predicate<V> usable, IoSupplier<V> loader)
+            throws IOException {
         try {
             V value = cache.getIfPresent(key); // it may have landed between our two lookups
-            boolean created = value == null;
+            boolean created = value == null || !usable.test(value);
             if (created) {
                 value = loader.get();
                 cache.put(key, value);

@@ -10,8 +10,8 @@ final class SourceCounters {
     final LongAdder statRequests = new LongAdder();
     final LongAdder listRequests = new LongAdder();
 
-    /** Returns a snapshot. */
-    CacheStats.SourceStats snapshot() {
-        return new CacheStats.SourceStats(bytesFetched.sum(), readRequests.sum(), statRequests.sum(), listRequests.sum());
+    /** Returns a snapshot, with the source's {@code state} (see {@link SourceHealth.State#describe}). */
+    CacheStats.SourceStats snapshot(String state) {
+        return new CacheStats.SourceStats(bytesFetched.sum(), readRequests.sum(), statRequests.sum(), listRequests.sum(), state);
     }
 }

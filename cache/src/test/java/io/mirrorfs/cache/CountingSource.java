@@ -3,6 +3,7 @@ package io.mirrorfs.cache;
 import io.mirrorfs.vfs.DirEntry;
 import io.mirrorfs.vfs.FileAttrs;
 import io.mirrorfs.vfs.FileType;
+import io.mirrorfs.vfs.Listing;
 import io.mirrorfs.vfs.StaleFileException;
 import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsFile;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,10 +35,14 @@ final class CountingSource implements Vfs {
     }
 
     private final Map<VfsPath, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<VfsPath, String> links = new ConcurrentHashMap<>();
     private final AtomicInteger versionCounter = new AtomicInteger();
     final AtomicInteger stats = new AtomicInteger();
     final AtomicInteger lists = new AtomicInteger();
     final AtomicInteger opens = new AtomicInteger();
+    /** Listings answered "unchanged" (a 304). */
+    final AtomicInteger unchanged = new AtomicInteger();
+    private volatile boolean validatorsOn = true;
     final AtomicInteger reads = new AtomicInteger();
     /** Offsets of upstream reads, in the order they arrived. */
     final List<Long> readOffsets = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -106,9 +112,47 @@ final class CountingSource implements Vfs {
         return out;
     }
 
+    /**
+     * Like an HTTP server whose index pages carry an ETag: the validator is a digest of the
+     * listing, and a matching one is answered "unchanged" (counted in {@link #unchanged}).
+     */
+    @Override
+    public Optional<Listing> listIfChanged(VfsPath dir, String knownValidator) throws IOException {
+        List<DirEntry> now = list(dir);
+        String validator = "etag:" + Integer.toHexString(new java.util.TreeSet<>(now.stream().map(DirEntry::toString).toList()).hashCode());
+        if (validatorsOn && validator.equals(knownValidator)) {
+            unchanged.incrementAndGet();
+            return Optional.empty();
+        }
+        return Optional.of(new Listing(now, validatorsOn ? validator : ""));
+    }
+
+    /** Makes listings carry validators (true, the default) or none, like FTP (false). */
+    void setValidators(boolean value) {
+        validatorsOn = value;
+    }
+
+    /** Removes {@code path}. */
+    void remove(String path) {
+        entries.remove(VfsPath.parse(path));
+    }
+
     @Override
     public String readlink(VfsPath path) throws IOException {
-        throw new NotLinkException(path.toString());
+        failIfDown();
+        String target = links.get(path);
+        if (target == null) {
+            throw new NotLinkException(path.toString());
+        }
+        return target;
+    }
+
+    /** Adds symlink {@code path} (its parent must exist) pointing at {@code target}. */
+    CountingSource link(String path, String target) {
+        VfsPath p = VfsPath.parse(path);
+        entries.put(p, new Entry(new FileAttrs(FileType.SYMLINK, target.length(), Instant.ofEpochSecond(1000), 0777, "l"), new byte[0]));
+        links.put(p, target);
+        return this;
     }
 
     @Override

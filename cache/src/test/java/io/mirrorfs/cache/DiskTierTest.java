@@ -114,9 +114,21 @@ class DiskTierTest {
         store.write("k10", new byte[100_000]);
         assertTrue(store.read("k7").isPresent(), "recently read entries survive");
         assertTrue(store.read("k8").isEmpty(), "the least recently used one went");
+        store.close();
         DiskStore reopened = DiskStore.open(dir, 350_000);
         assertEquals(store.bytes(), reopened.bytes(), "the index is rebuilt from the directory");
         assertTrue(reopened.read("k10").isPresent());
+        reopened.close();
+    }
+
+    @Test
+    void aSecondStoreOnTheSameDirectoryIsRefusedUntilTheFirstCloses() throws IOException {
+        DiskStore first = DiskStore.open(dir, 1 << 20);
+        IOException e = assertThrows(IOException.class, () -> DiskStore.open(dir, 1 << 20));
+        assertEquals("cache directory " + dir + " is in use by another mirrorfs (pid " + ProcessHandle.current().pid()
+                + "): give this mirror its own --cache-dir, or use --no-cache-dir", e.getMessage());
+        first.close();
+        DiskStore.open(dir, 1 << 20).close();
     }
 
     @Test

@@ -79,10 +79,21 @@ final class CommonOptions {
             description = "How long file attributes and listings are reused before asking the server again; an upstream change shows after at most this long (default: ${DEFAULT-VALUE}).")
     Duration dirCacheTtl;
 
+    @Option(names = "--stale-if-error", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "7d",
+            description = "While a server cannot be reached (refused, timed out, unknown host, 5xx), serve the listings and blocks cached from it "
+                    + "if it confirmed them within this long; what was never cached fails at once (EIO); 0 turns it off (default: ${DEFAULT-VALUE}).")
+    Duration staleIfError;
+
     @Option(names = "--cache-dir", paramLabel = "DIR",
-            description = "Keep cached blocks (checksummed) in DIR too, across restarts: files read before stay readable while their server is down. "
-                    + "Archive indexes and decoded copies of single-block xz and single-frame zstd archives are kept there as well.")
+            description = "Where the disk tier lives: checksummed blocks, listings and file versions, archive indexes and decoded copies, "
+                    + "kept across restarts and served while a server is down. One daemon per directory. Default for mount: "
+                    + "$CACHE_DIRECTORY/ID under systemd, /var/cache/mirrorfs/ID for root, else $XDG_CACHE_HOME/mirrorfs/ID (~/.cache), "
+                    + "ID derived from the set of sources.")
     Path cacheDir;
+
+    @Option(names = "--no-cache-dir",
+            description = "No disk tier: blocks and metadata in memory only, lost at exit (archives that cannot be read at random are decoded again).")
+    boolean noCacheDir;
 
     @Option(names = "--disk-cache-size", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Size bound of --cache-dir (blocks and decoded copies together), least recently used data evicted first (default: 1G).")
@@ -103,6 +114,24 @@ final class CommonOptions {
     @Option(names = "--debug-fuse", description = "Print libfuse's own trace of every kernel request (very verbose).")
     boolean debugFuse;
 
+    /**
+     * Puts the disk tier in {@code defaultDir} unless --cache-dir names one or --no-cache-dir
+     * turns it off.
+     *
+     * @throws IllegalArgumentException when --no-cache-dir is combined with --cache-dir or --disk-cache-size
+     */
+    void useDefaultCacheDir(Path defaultDir) {
+        if (noCacheDir && cacheDir != null) {
+            throw new IllegalArgumentException("--no-cache-dir and --cache-dir " + cacheDir + " contradict each other: keep one");
+        }
+        if (noCacheDir && diskCacheSize != null) {
+            throw new IllegalArgumentException("--disk-cache-size bounds the disk tier, which --no-cache-dir turns off: keep one");
+        }
+        if (!noCacheDir && cacheDir == null) {
+            cacheDir = defaultDir;
+        }
+    }
+
     /** Returns the {@code -o} values preceded by the kernel cache timeouts derived from --dir-cache-ttl. */
     List<String> fuseOptionsWithCacheTimeouts() {
         return CacheSettings.fuseOptions(dirCacheTtl, fuseOptions);
@@ -110,7 +139,8 @@ final class CommonOptions {
 
     /** Returns the cache settings, checked against each other and the kernel timeouts. */
     io.mirrorfs.cache.CacheConfig cacheConfig() {
-        return CacheSettings.config(cacheSize, blockSize, readAhead, dirReadAhead, dirCacheTtl, cacheDir, diskCacheSize, fuseOptions);
+        return CacheSettings.config(cacheSize, blockSize, readAhead, dirReadAhead, dirCacheTtl, cacheDir, diskCacheSize, fuseOptions)
+                .withStaleIfError(staleIfError);
     }
 
     /**

@@ -51,11 +51,13 @@ final class MountCommand implements Callable<Integer> {
         for (SourceSpec spec : specs) {
             localPath(spec.url()).ifPresent(p -> mounter.refuseInsideMountPoint("source " + spec.url(), p));
         }
+        common.useDefaultCacheDir(DefaultCacheDir.of(specs, System.getenv(), new com.sun.security.auth.module.UnixSystem().getUid() == 0));
         CacheConfig cacheConfig = common.cacheConfig();
         cacheConfig.diskDir().ifPresent(d -> mounter.refuseInsideMountPoint("cache directory", d));
         Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), cacheConfig, common.archiveOptions(), Clock.systemUTC());
         String what = specs.stream().map(SourceSpec::redacted).collect(Collectors.joining(" "));
-        return mounter.run(vfs, "mirrorfs: mounted " + what + " at " + mountPoint.toAbsolutePath().normalize());
+        String disk = cacheConfig.diskDir().map(d -> "; disk tier " + d).orElse("; no disk tier");
+        return mounter.run(vfs, "mirrorfs: mounted " + what + " at " + mountPoint.toAbsolutePath().normalize() + disk);
     }
 
     /** Returns the directory of a {@code file:} URL; empty for other schemes or URLs that do not parse (the source reports those). */

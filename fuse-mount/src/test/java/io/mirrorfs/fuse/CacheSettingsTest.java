@@ -48,6 +48,15 @@ class CacheSettingsTest {
     }
 
     @Test
+    void staleIfErrorTakesDaysAndZeroAndRefusesNegative() {
+        assertEquals(Duration.ofDays(7), DurationConverter.parse("7d"));
+        assertEquals(Duration.ofDays(7), CacheConfig.DEFAULTS.staleIfError(), "the documented default");
+        assertEquals(Duration.ZERO, CacheConfig.DEFAULTS.withStaleIfError(DurationConverter.parse("0")).staleIfError());
+        String msg = assertThrows(IllegalArgumentException.class, () -> CacheConfig.DEFAULTS.withStaleIfError(Duration.ofSeconds(-1))).getMessage();
+        assertTrue(msg.contains("--stale-if-error"), msg);
+    }
+
+    @Test
     void checkpointsTakeAShareOfTheCacheSize() {
         assertEquals(64L << 20, CacheSettings.checkpointMemory(256L << 20, null), "a quarter of the default 256M");
         assertEquals(8L << 20, CacheSettings.checkpointMemory(32L << 20, null));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,8 @@ class CliErrorTest {
     /** Runs the jar and returns exit status and stderr. */
     private Shell.Result run(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(MountedMirror.javaCommand());
-        cmd.addAll(List.of(args));
+        cmd.add(args[0]);
+        cmd.addAll(MountedMirror.withCacheChoice(args[0], java.util.Arrays.copyOfRange(args, 1, args.length)));
         Process p = new ProcessBuilder(cmd).start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
@@ -78,6 +80,73 @@ class CliErrorTest {
         assertOneLineError(run("mount", mp.toString(), "--source", "/=" + tmp.toUri(), "--cache-dir", mp.resolve("cache").toString()),
                 "cache directory " + mp.resolve("cache") + " is inside the mount point", mp);
         assertFalse(Files.exists(mp.resolve("cache")), "nothing created inside the mount point");
+    }
+
+    /** One daemon per disk-tier directory (#15): the second is refused in one line; the lock goes with the first. */
+    @Test
+    void aSecondDaemonOnTheSameCacheDirectoryIsRefused() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Path cache = tmp.resolve("cache");
+        Path mp = Files.createDirectories(tmp.resolve("second"));
+        try (MountedMirror m = MountedMirror.start("--source", "/=" + src.toUri(), "--cache-dir", cache.toString())) {
+            assertOneLineError(run("mount", mp.toString(), "--source", "/=" + src.toUri(), "--cache-dir", cache.toString()),
+                    "cache directory " + cache + " is in use by another mirrorfs (pid " + m.pid() + ")", mp);
+        }
+        try (MountedMirror again = MountedMirror.start(mp, "mount", "--source", "/=" + src.toUri(), "--cache-dir", cache.toString())) {
+            assertTrue(again.isMounted(), "the lock went with the first daemon");
+        }
+    }
+
+    /** Without --cache-dir a mount keeps its disk tier under /var/cache/mirrorfs/ID (root), ID from the set of sources (#15). */
+    @Test
+    void theDefaultDiskTierIsPerSetOfSourcesAndLocked() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("default-src"));
+        Path mp = Files.createDirectories(tmp.resolve("default-second"));
+        Path dir = null;
+        try (MountedMirror m = MountedMirror.start("--source", "/=" + src.toUri(), MountedMirror.DEFAULT_CACHE_DIR)) {
+            java.util.regex.Matcher match = java.util.regex.Pattern.compile("; disk tier (/var/cache/mirrorfs/[0-9a-f]{16})$").matcher(m.out().strip());
+            assertTrue(match.find(), m.out());
+            dir = Path.of(match.group(1));
+            assertTrue(Files.isDirectory(dir.resolve("v1")), dir.toString());
+            assertOneLineError(run("mount", mp.toString(), "--source", "/=" + src.toUri(), MountedMirror.DEFAULT_CACHE_DIR),
+                    "cache directory " + dir + " is in use by another mirrorfs", mp);
+            Path other = Files.createDirectories(tmp.resolve("other-src"));
+            try (MountedMirror second = MountedMirror.start(mp, "mount", "--source", "/=" + other.toUri(), MountedMirror.DEFAULT_CACHE_DIR)) {
+                assertFalse(second.out().contains(dir.toString()), "another set of sources, another directory: " + second.out());
+                deleteDefaultDir(second.out());
+            }
+        } finally {
+            if (dir != null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    @Test
+    void noCacheDirConflictsWithCacheDirectoryOptions() throws Exception {
+        Path mp = Files.createDirectories(tmp.resolve("conflict"));
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=" + tmp.toUri(), "--no-cache-dir", "--cache-dir", tmp.resolve("c").toString()),
+                "--no-cache-dir and --cache-dir", mp);
+        assertOneLineError(run("mount", mp.toString(), "--source", "/=" + tmp.toUri(), "--no-cache-dir", "--disk-cache-size", "1G"),
+                "--disk-cache-size", mp);
+    }
+
+    private static void deleteDefaultDir(String readyLine) throws IOException {
+        java.util.regex.Matcher match = java.util.regex.Pattern.compile("; disk tier (/var/cache/mirrorfs/[0-9a-f]{16})").matcher(readyLine);
+        if (match.find()) {
+            deleteTree(Path.of(match.group(1)));
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @Test

@@ -175,7 +175,7 @@ class KillAnyMomentTest {
         cmd.addAll(1, MountedMirror.jvmOptions(args));
         cmd.add("mount");
         cmd.add(mnt.toString());
-        cmd.addAll(List.of(args));
+        cmd.addAll(MountedMirror.withCacheChoice("mount", args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("LC_ALL", "C.UTF-8");
         Process p = pb.start();

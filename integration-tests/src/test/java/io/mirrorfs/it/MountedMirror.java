@@ -71,7 +71,7 @@ public final class MountedMirror implements AutoCloseable {
         cmd.addAll(1, jvmOptions(args)); // after "java": the launchers' heap bound
         cmd.add(subcommand);
         cmd.add(mountPoint.toString());
-        cmd.addAll(List.of(args));
+        cmd.addAll(withCacheChoice(subcommand, args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("LC_ALL", "C.UTF-8");
         pb.environment().putAll(environment);
@@ -79,6 +79,26 @@ public final class MountedMirror implements AutoCloseable {
         m.awaitReady();
         return m;
     }
+
+    /**
+     * Returns {@code args}, plus {@code --no-cache-dir} for a mount that chose no disk tier: tests
+     * mount in parallel and must not share, or leave behind, the default one under
+     * /var/cache/mirrorfs (a test of the default passes {@link #DEFAULT_CACHE_DIR} and cleans up).
+     */
+    public static List<String> withCacheChoice(String subcommand, String... args) {
+        List<String> out = new ArrayList<>(List.of(args));
+        if (out.remove(DEFAULT_CACHE_DIR)) {
+            return out;
+        }
+        boolean chosen = out.stream().anyMatch(a -> a.startsWith("--cache-dir") || a.equals("--no-cache-dir") || a.equals("--config"));
+        if (subcommand.equals("mount") && !chosen) {
+            out.add("--no-cache-dir");
+        }
+        return out;
+    }
+
+    /** An argument for {@link #start} (removed from the command line): mount with the default disk tier. */
+    public static final String DEFAULT_CACHE_DIR = "<default cache dir>";
 
     /** Returns the java command line that runs the mirrorfs jar (without a subcommand). */
     public static List<String> javaCommand() {

@@ -57,7 +57,7 @@ class ReadinessTest {
         cmd.addAll(1, MountedMirror.jvmOptions(args));
         cmd.add("mount");
         cmd.add(mnt.toString());
-        cmd.addAll(List.of(args));
+        cmd.addAll(MountedMirror.withCacheChoice("mount", args));
         Path err = tmp.resolve("daemon.err");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
         pb.environment().put("NOTIFY_SOCKET", socket.toString());

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * The one duration syntax of mirrorfs, shared by the command line, the config file and the
- * java.nio env: a whole number with a unit ({@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}),
+ * java.nio env: a whole number with a unit ({@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d}),
  * bare seconds ({@code 7}), or ISO-8601 as {@link Duration#parse} reads it ({@code PT5S},
  * {@code PT1.5S}). Units and ISO letters are case-insensitive; surrounding spaces are ignored.
  * Negative durations are refused: every duration here is a timeout or a lifetime. Pure
@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
 public final class DurationSyntax {
 
     /** The accepted forms, for messages and help texts. */
-    public static final String FORMS = "500ms, 5s, 2m, 1h, PT5S or bare seconds such as 7";
+    public static final String FORMS = "500ms, 5s, 2m, 1h, 7d, PT5S or bare seconds such as 7";
 
-    private static final Pattern WITH_UNIT = Pattern.compile("(\\d+)(ms|s|m|h)?");
+    private static final Pattern WITH_UNIT = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
 
     private DurationSyntax() {
     }
@@ -59,6 +59,7 @@ public final class DurationSyntax {
             case "ms" -> Duration.ofMillis(n);
             case "m" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
             default -> Duration.ofSeconds(n);
         };
     }

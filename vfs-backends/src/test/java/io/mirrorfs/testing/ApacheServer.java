@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Apache httpd ({@code /usr/sbin/apache2}) serving a directory with mod_autoindex on 127.0.0.1,
  * from a minimal self-contained configuration (event MPM, mod_dir, mod_mime, mod_autoindex),
- * independent of Debian's {@code /etc/apache2}. Runs with {@code TZ=UTC}.
+ * independent of Debian's {@code /etc/apache2}. Runs with {@code TZ=UTC}. Index pages carry
+ * Last-Modified and an ETag ({@code TrackModified}), so conditional listings can be tested.
  */
 public final class ApacheServer extends TestHttpServer {
 
@@ -40,9 +41,9 @@ public final class ApacheServer extends TestHttpServer {
     @Override
     protected List<String> prepare(int port) throws IOException {
         String options = switch (listing) {
-            case PLAIN -> "IndexOptions -FancyIndexing";
-            case FANCY -> "IndexOptions FancyIndexing NameWidth=* FoldersFirst";
-            case TABLE -> "IndexOptions FancyIndexing HTMLTable";
+            case PLAIN -> "IndexOptions -FancyIndexing TrackModified";
+            case FANCY -> "IndexOptions FancyIndexing NameWidth=* FoldersFirst TrackModified";
+            case TABLE -> "IndexOptions FancyIndexing HTMLTable TrackModified";
         };
         boolean root = "root".equals(System.getProperty("user.name"));
         String conf = """

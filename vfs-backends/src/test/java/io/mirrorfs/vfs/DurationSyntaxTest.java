@@ -17,6 +17,7 @@ class DurationSyntaxTest {
         "5s        | PT5S",
         "2m        | PT2M",
         "1h        | PT1H",
+        "7d        | PT168H",
         "7         | PT7S",
         "0         | PT0S",
         "0ms       | PT0S",
@@ -35,10 +36,10 @@ class DurationSyntaxTest {
     }
 
     @ParameterizedTest(name = "''{0}''")
-    @ValueSource(strings = {"", " ", "soon", "5 s", "5sec", "1.5s", "-5s", "-7", "PT-5S", "P", "PT", "5d", "s", "ms",
+    @ValueSource(strings = {"", " ", "soon", "5 s", "5sec", "1.5s", "-5s", "-7", "PT-5S", "P", "PT", "5w", "d", "s", "ms",
         "99999999999999999999", "9223372036854775807h", "0x10", "5s5", "+5s"})
     void mistakesNameTheValueAndTheForms(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DurationSyntax.parse(text));
-        assertEquals("'" + text + "' is not a duration (use 500ms, 5s, 2m, 1h, PT5S or bare seconds such as 7)", e.getMessage());
+        assertEquals("'" + text + "' is not a duration (use 500ms, 5s, 2m, 1h, 7d, PT5S or bare seconds such as 7)", e.getMessage());
     }
 }

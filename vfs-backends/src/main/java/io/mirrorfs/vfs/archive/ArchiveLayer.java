@@ -273,8 +273,8 @@ public final class ArchiveLayer implements Vfs {
                 options, progress, account, record ? copy : null);
         progress.finished(index.members().size(), index.resumePoints());
         if (record && copy.bytesWritten() > 0) {
-            LOG.log(Level.INFO, String.format(Locale.ROOT, "archive %s: kept a decoded copy in the disk cache (%.1f MiB), "
-                    + "so reads need not decode from its start", display, copy.bytesWritten() / 1048576.0));
+            LOG.log(Level.INFO, String.format(Locale.ROOT, "archive %s cannot be read at random: kept a decoded copy (%.1f MiB) in %s, "
+                    + "so reads need not decode from its start", display, copy.bytesWritten() / 1048576.0, decodedStore.orElseThrow().description()));
         }
         store.ifPresent(s -> s.save(key, index));
         return index;

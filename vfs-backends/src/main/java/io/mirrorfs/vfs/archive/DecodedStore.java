@@ -22,4 +22,9 @@ public interface DecodedStore {
 
     /** Returns the most bytes the store holds, all entries together. */
     long capacity();
+
+    /** Returns where the copies are kept, for the log line that tells an administrator what a copy costs. */
+    default String description() {
+        return "the disk cache";
+    }
 }

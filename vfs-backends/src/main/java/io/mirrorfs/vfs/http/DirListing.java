@@ -28,10 +28,13 @@ final class DirListing {
     private final URI url;
     private final Map<String, Node> byName = new LinkedHashMap<>();
     private final long expiresAtMillis;
+    private final String validator;
 
-    DirListing(URI url, List<IndexEntry> entries, long expiresAtMillis) {
+    /** @param validator the page's ETag or Last-Modified as a {@link io.mirrorfs.vfs.Listing} validator; empty if none */
+    DirListing(URI url, List<IndexEntry> entries, long expiresAtMillis, String validator) {
         this.url = url;
         this.expiresAtMillis = expiresAtMillis;
+        this.validator = validator;
         for (IndexEntry e : entries) {
             byName.put(e.name(), new Node(e));
         }
@@ -40,6 +43,11 @@ final class DirListing {
     /** Returns the URL the page was served from. */
     URI url() {
         return url;
+    }
+
+    /** Returns the page's validator, empty when the server sent none. */
+    String validator() {
+        return validator;
     }
 
     /** Returns the node called {@code name}, or null. */

@@ -4,7 +4,9 @@ import io.mirrorfs.vfs.DirEntry;
 import io.mirrorfs.vfs.FileAttrs;
 import io.mirrorfs.vfs.FileType;
 import io.mirrorfs.vfs.IsDirectoryException;
+import io.mirrorfs.vfs.Listing;
 import io.mirrorfs.vfs.SourceOptions;
+import io.mirrorfs.vfs.SourceUnavailableException;
 import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsFile;
 import io.mirrorfs.vfs.VfsPath;
@@ -51,7 +53,8 @@ final class HttpSource implements Vfs {
     private final HttpSettings settings;
     private final ConnectionPool pool;
     private final Requester requester;
-    private final Map<VfsPath, DirListing> listings = new ConcurrentHashMap<>();
+    /** The pages this source works from; the cache layer above owns listings and their freshness. */
+    private final RecentListings listings = new RecentListings(RecentListings.DEFAULT_MAX_ENTRIES);
     private final Map<VfsPath, CompletableFuture<DirListing>> inflight = new ConcurrentHashMap<>();
 
     HttpSource(URI base, Optional<BasicCredentials> credentials, SourceOptions options, HttpSettings settings, SSLContext tls,
@@ -85,7 +88,28 @@ final class HttpSource implements Vfs {
 
     @Override
     public List<DirEntry> list(VfsPath dir) throws IOException {
+        return entriesOf(dir, listing(dir));
+    }
+
+    /**
+     * Sends the listing's validator back (If-None-Match for an ETag, else If-Modified-Since,
+     * RFC 9110 section 13.1) so an unchanged page costs one 304 and no body. Pages without a
+     * validator (nginx's autoindex sends none) are fetched again; the cache above compares them.
+     */
+    @Override
+    public Optional<Listing> listIfChanged(VfsPath dir, String knownValidator) throws IOException {
+        if (!knownValidator.isEmpty()) {
+            Optional<DirListing> fresh = fetchListing(dir, conditionalHeaders(knownValidator));
+            if (fresh.isEmpty()) {
+                return Optional.empty();
+            }
+            listings.put(dir, fresh.get());
+        }
         DirListing l = listing(dir);
+        return Optional.of(new Listing(entriesOf(dir, l), l.validator()));
+    }
+
+    private List<DirEntry> entriesOf(VfsPath dir, DirListing l) throws IOException {
         List<DirEntry> out = new ArrayList<>();
         for (DirListing.Node n : l.nodes()) {
             if (n.kind == IndexEntry.Kind.UNKNOWN) {
@@ -96,6 +120,32 @@ final class HttpSource implements Vfs {
                     : DirEntry.typeOnly(n.entry.name(), n.kind == IndexEntry.Kind.DIRECTORY ? FileType.DIRECTORY : FileType.FILE));
         }
         return out;
+    }
+
+    /** Returns the request headers that ask whether a page still has {@code validator} (see {@link #pageValidator}). */
+    private static List<String[]> conditionalHeaders(String validator) {
+        List<String[]> headers = new ArrayList<>(LISTING_HEADERS);
+        if (validator.startsWith("etag:")) {
+            headers.add(new String[] {"If-None-Match", validator.substring(5)});
+        } else if (validator.startsWith("lm:")) {
+            headers.add(new String[] {"If-Modified-Since", validator.substring(3)});
+        }
+        return headers;
+    }
+
+    /** Returns the validator {@link #conditionalHeaders} asked about, or empty. */
+    private static String conditionalOn(List<String[]> headers) {
+        for (String[] h : headers) {
+            if (h[0].equals("If-None-Match")) {
+                return "etag:" + h[1];
+            }
+        }
+        return "";
+    }
+
+    /** Returns a page's validator for {@link Listing}: "etag:TAG", else "lm:DATE", else empty. */
+    private static String pageValidator(Validator v) {
+        return v.etag().map(e -> "etag:" + e).or(() -> v.lastModified().map(d -> "lm:" + d)).orElse("");
     }
 
     @Override
@@ -182,9 +232,8 @@ final class HttpSource implements Vfs {
     // ---------------------------------------------------------------- listings
 
     private DirListing listing(VfsPath dir) throws IOException {
-        DirListing cached = listings.get(dir);
-        long now = settings.clock().millis();
-        if (cached != null && !cached.expired(now)) {
+        DirListing cached = listings.get(dir, settings.clock().millis());
+        if (cached != null) {
             return cached;
         }
         checkParentSaysDirectory(dir);
@@ -194,7 +243,7 @@ final class HttpSource implements Vfs {
             return await(running);
         }
         try {
-            DirListing fresh = fetchListing(dir);
+            DirListing fresh = fetchListing(dir, LISTING_HEADERS).orElseThrow();
             listings.put(dir, fresh);
             mine.complete(fresh);
             return fresh;
@@ -229,8 +278,8 @@ final class HttpSource implements Vfs {
         if (dir.isRoot()) {
             return;
         }
-        DirListing parent = listings.get(dir.parent().orElseThrow());
-        if (parent == null || parent.expired(settings.clock().millis())) {
+        DirListing parent = listings.get(dir.parent().orElseThrow(), settings.clock().millis());
+        if (parent == null) {
             return;
         }
         DirListing.Node n = parent.get(dir.name());
@@ -242,19 +291,29 @@ final class HttpSource implements Vfs {
         }
     }
 
-    private DirListing fetchListing(VfsPath dir) throws IOException {
+    /** Fetches the page of {@code dir}; empty when a conditional request was answered 304 Not Modified. */
+    private Optional<DirListing> fetchListing(VfsPath dir, List<String[]> headers) throws IOException {
         URI url = dirUrl(dir);
         return retrying("listing", url, () -> {
-            try (Requester.Exchange ex = requester.follow("GET", url, LISTING_HEADERS)) {
+            try (Requester.Exchange ex = requester.follow("GET", url, headers)) {
                 int s = ex.response.status();
+                if (s == 304) {
+                    return Optional.empty();
+                }
                 if (s == 404 || s == 410) {
                     throw new NoSuchFileException(dir.toString(), null, "HTTP " + s + " for " + url);
                 }
                 requireOk(dir, url, s);
                 byte[] body = readBounded(ex.response.body(), url);
+                String validator = pageValidator(Validator.of(ex.response));
+                if (validator.startsWith("etag:\"") && conditionalOn(headers).equals(validator)) {
+                    // Apache's TrackModified pages carry an ETag but never answer 304: the same
+                    // strong tag is the same page, so the body need not be parsed again.
+                    return Optional.empty();
+                }
                 URI page = ex.url.getRawPath().endsWith("/") ? ex.url : url;
                 List<IndexEntry> entries = IndexParser.parse(body, ex.response.header("content-type").orElse(""), page, settings.maxEntries());
-                return new DirListing(page, entries, settings.clock().millis() + settings.listingTtl().toMillis());
+                return Optional.of(new DirListing(page, entries, settings.clock().millis() + settings.listingTtl().toMillis(), validator));
             }
         });
     }
@@ -351,7 +410,7 @@ final class HttpSource implements Vfs {
     }
 
     private void remember(VfsPath path, FileAttrs attrs) {
-        DirListing parent = listings.get(path.parent().orElseThrow());
+        DirListing parent = listings.get(path.parent().orElseThrow(), settings.clock().millis());
         DirListing.Node n = parent == null ? null : parent.get(path.name());
         if (n != null) {
             n.learnt = attrs;
@@ -393,7 +452,7 @@ final class HttpSource implements Vfs {
         StringBuilder sb = new StringBuilder(base.toString());
         VfsPath at = VfsPath.ROOT;
         for (String name : path.segments()) {
-            DirListing l = listings.get(at);
+            DirListing l = listings.peek(at);
             DirListing.Node n = l == null ? null : l.get(name);
             if (!at.isRoot()) {
                 sb.append('/');
@@ -436,7 +495,7 @@ final class HttpSource implements Vfs {
             }
         }
         LOG.log(Level.WARNING, what + " " + redacted(url) + " failed after " + (options.retries() + 1) + " attempts: " + last.getMessage());
-        throw new IOException(what + " " + redacted(url) + ": " + last.getMessage(), last);
+        throw new SourceUnavailableException(what + " " + redacted(url) + ": " + last.getMessage(), last);
     }
 
     static void sleep(long ms) throws IOException {
