@@ -168,7 +168,7 @@ class ConfigFileTest {
         Path conf = write("source / = " + tmp.toUri(), "dir-cache-ttl = 5 minutes");
         String message = error(conf).getMessage();
         assertTrue(message.startsWith(conf + ":2: bad value for 'dir-cache-ttl': "), message);
-        assertTrue(message.contains("'5 minutes' is not a duration (use 500ms, 5s, 2m, 1h, PT5S or bare seconds such as 7)"), message);
+        assertTrue(message.contains("'5 minutes' is not a duration (use 500ms, 5s, 2m, 1h, 7d, PT5S or bare seconds such as 7)"), message);
     }
 
     @Test

@@ -60,7 +60,7 @@ class FuseOptionsTest {
         CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
                 () -> cli.parseArgs("mount", "/m", "--source", "/=file:///tmp", "--dir-cache-ttl", "soon"));
         assertTrue(e.getMessage().contains("--dir-cache-ttl"), e.getMessage());
-        assertTrue(e.getMessage().contains("'soon' is not a duration (use 500ms, 5s, 2m, 1h, PT5S or bare seconds such as 7)"),
+        assertTrue(e.getMessage().contains("'soon' is not a duration (use 500ms, 5s, 2m, 1h, 7d, PT5S or bare seconds such as 7)"),
                 e.getMessage());
     }
 }

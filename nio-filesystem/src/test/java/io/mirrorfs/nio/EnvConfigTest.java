@@ -63,7 +63,7 @@ class EnvConfigTest {
         assertMessage("two sources are mounted at /a", Map.of("sources", List.of("/a=file:///x", "/a/=file:///y")));
         assertMessage("names no source", Map.of("sources", List.of()));
         assertMessage("'retries': expected an integer", Map.of("sources", "/=file:///x", "retries", "two"));
-        assertMessage("env 'readTimeout': 'soon' is not a duration (use 500ms, 5s, 2m, 1h, PT5S or bare seconds such as 7)",
+        assertMessage("env 'readTimeout': 'soon' is not a duration (use 500ms, 5s, 2m, 1h, 7d, PT5S or bare seconds such as 7)",
                 Map.of("sources", "/=file:///x", "readTimeout", "soon"));
         assertMessage("'ftpActiveMode': expected true or false", Map.of("sources", "/=file:///x", "ftpActiveMode", "yes"));
         assertMessage("must be >= 1", Map.of("sources", "/=file:///x", "maxConnections", 0));
