@@ -62,7 +62,8 @@ public final class CachingVfs implements Vfs {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.counters = cache.countersFor(sourceId);
         this.health = new SourceHealth(source.describe(), cache.wallClock());
-        this.metadata = new MetadataCache(cache.config(), cache.ticker(), cache.wallClock(), cache.metadataHits, cache.metadataMisses,
+        this.metadata = new MetadataCache(cache.sharedMetadata(), sourceId, cache.config(), cache.ticker(), cache.wallClock(),
+                cache.metadataHits, cache.metadataMisses,
                 (dir, validator) -> {
                     counters.listRequests.increment();
                     return source.listIfChanged(dir, validator);
