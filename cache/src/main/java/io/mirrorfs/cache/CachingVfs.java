@@ -86,8 +86,8 @@ public final class CachingVfs implements Vfs {
         try {
             return forOpen ? metadata.statForOpen(path, upstream) : metadata.stat(path, upstream);
         } catch (IOException e) {
-            if (Failures.isDefinite(e)) {
-                throw e;
+            if (Failures.isDefinite(e) || cache.config().staleIfError().isZero()) {
+                throw e; // --stale-if-error 0: nothing is served in place of an answer
             }
             Optional<FileAttrs> offline = persistedAttrs(path);
             if (offline.isEmpty()) {
