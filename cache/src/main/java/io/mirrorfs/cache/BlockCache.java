@@ -53,6 +53,8 @@ public final class BlockCache implements Closeable {
     private final TemporaryDecodedStore temporaryDecoded;
     private final Map<String, SourceCounters> sources = new ConcurrentHashMap<>();
     private final Map<String, SourceHealth> health = new ConcurrentHashMap<>();
+    /** Stat results and listings of every source: one bounded store. */
+    private final SharedMetadata sharedMetadata;
 
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -69,6 +71,7 @@ public final class BlockCache implements Closeable {
         this.config = config;
         this.ticker = ticker;
         this.wallClock = wallClock;
+        this.sharedMetadata = new SharedMetadata(config, ticker);
         this.blocks = new SingleFlight<>(Caffeine.newBuilder()
                 .maximumWeight(config.sharedBytes())
                 .weigher((BlockKey k, Block b) -> b.weight())
@@ -199,6 +202,11 @@ public final class BlockCache implements Closeable {
 
     Ticker ticker() {
         return ticker;
+    }
+
+    /** Returns the one metadata store of all sources. */
+    SharedMetadata sharedMetadata() {
+        return sharedMetadata;
     }
 
     /** Returns the wall clock that dates persisted metadata. */

@@ -62,7 +62,8 @@ public final class CachingVfs implements Vfs {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.counters = cache.countersFor(sourceId);
         this.health = new SourceHealth(source.describe(), cache.wallClock());
-        this.metadata = new MetadataCache(cache.config(), cache.ticker(), cache.wallClock(), cache.metadataHits, cache.metadataMisses,
+        this.metadata = new MetadataCache(cache.sharedMetadata(), sourceId, cache.config(), cache.ticker(), cache.wallClock(),
+                cache.metadataHits, cache.metadataMisses,
                 (dir, validator) -> {
                     counters.listRequests.increment();
                     return source.listIfChanged(dir, validator);
@@ -85,8 +86,8 @@ public final class CachingVfs implements Vfs {
         try {
             return forOpen ? metadata.statForOpen(path, upstream) : metadata.stat(path, upstream);
         } catch (IOException e) {
-            if (Failures.isDefinite(e)) {
-                throw e;
+            if (Failures.isDefinite(e) || cache.config().staleIfError().isZero()) {
+                throw e; // --stale-if-error 0: nothing is served in place of an answer
             }
             Optional<FileAttrs> offline = persistedAttrs(path);
             if (offline.isEmpty()) {

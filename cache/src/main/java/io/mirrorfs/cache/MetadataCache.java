@@ -1,7 +1,5 @@
 package io.mirrorfs.cache;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.mirrorfs.vfs.DirEntry;
 import io.mirrorfs.vfs.FileAttrs;
@@ -31,14 +29,16 @@ import java.util.concurrent.atomic.LongAdder;
  * a name it does not hold is answered "no such file" without asking upstream; and once a listing
  * of the parent is known, a stat revalidates that listing rather than asking for the one path.
  *
- * <p>Bounded by entry count: stat entries and listed entries each at most
- * {@link CacheConfig#maxMetadataEntries}. Thread-safe; concurrent lookups of one path share one
+ * <p>Bounded by entry count: the entries live in {@link SharedMetadata}, one store for every
+ * source, where stat entries and listed entries are each at most
+ * {@link CacheConfig#maxMetadataEntries} all sources together. Thread-safe; concurrent lookups of one path share one
  * upstream call.
  */
 final class MetadataCache {
 
-    private final SingleFlight<VfsPath, StatEntry> stats;
-    private final SingleFlight<VfsPath, Held> listings;
+    private final SingleFlight<SharedMetadata.Key, StatEntry> stats;
+    private final SingleFlight<SharedMetadata.Key, Held> listings;
+    private final String sourceId;
     private final Ticker ticker;
     private final InstantSource wallClock;
     private final long ttlNanos;
@@ -49,32 +49,28 @@ final class MetadataCache {
     private final LongAdder hits;
     private final LongAdder misses;
 
-    MetadataCache(CacheConfig config, Ticker ticker, InstantSource wallClock, LongAdder hits, LongAdder misses,
-                  UpstreamLister upstream, PersistedMetadata persisted, SourceHealth health) {
-        long ttl = config.metadataTtl().toNanos();
-        long negativeTtl = config.negativeTtl().toNanos();
-        this.stats = new SingleFlight<>(Caffeine.newBuilder()
-                .maximumSize(config.maxMetadataEntries())
-                .expireAfter(new TtlExpiry<VfsPath, StatEntry>(v -> v.attrs().isPresent() ? ttl : negativeTtl))
-                .executor(Runnable::run)
-                .ticker(ticker)
-                .build());
-        // No expiry: an old listing still carries the validator to revalidate it and is what
-        // stale-if-error serves; freshness is judged on each read (see fresh).
-        this.listings = new SingleFlight<>(Caffeine.newBuilder()
-                .maximumWeight(config.maxMetadataEntries())
-                .weigher((VfsPath k, Held v) -> 1 + v.known().entries().size())
-                .executor(Runnable::run)
-                .build());
+    /**
+     * Serves source {@code sourceId} from {@code shared}, the one bounded metadata store of all
+     * sources; loads in progress are this source's own.
+     */
+    MetadataCache(SharedMetadata shared, String sourceId, CacheConfig config, Ticker ticker, InstantSource wallClock, LongAdder hits,
+                  LongAdder misses, UpstreamLister upstream, PersistedMetadata persisted, SourceHealth health) {
+        this.stats = new SingleFlight<>(shared.stats());
+        this.listings = new SingleFlight<>(shared.listings());
+        this.sourceId = sourceId;
         this.ticker = ticker;
         this.wallClock = wallClock;
-        this.ttlNanos = ttl;
+        this.ttlNanos = config.metadataTtl().toNanos();
         this.staleIfError = config.staleIfError();
         this.upstream = upstream;
         this.persisted = persisted;
         this.health = health;
         this.hits = hits;
         this.misses = misses;
+    }
+
+    private SharedMetadata.Key key(VfsPath path) {
+        return new SharedMetadata.Key(sourceId, path);
     }
 
     /**
@@ -91,7 +87,7 @@ final class MetadataCache {
      * it (ticker time: a listing loaded from disk is dated back by its age, and one served stale
      * counts as checked, so a dead source is asked once per TTL per directory, not per access).
      */
-    private record Held(KnownListing known, long checkedNanos) {
+    record Held(KnownListing known, long checkedNanos) {
     }
 
     /**
@@ -115,7 +111,7 @@ final class MetadataCache {
     }
 
     private FileAttrs lookup(VfsPath path, IoSupplier<FileAttrs> upstream, boolean direct) throws IOException {
-        Optional<StatEntry> cached = Optional.ofNullable(stats.cache().getIfPresent(path));
+        Optional<StatEntry> cached = Optional.ofNullable(stats.cache().getIfPresent(key(path)));
         if (cached.isEmpty() && !direct) {
             cached = fromParentListing(path);
         } else if (cached.isEmpty()) {
@@ -126,9 +122,9 @@ final class MetadataCache {
             return cached.get().attrs().orElseThrow(() -> new NoSuchFileException(path.toString()));
         }
         if (cached.isPresent()) {
-            stats.cache().asMap().remove(path, cached.get()); // a listing's entry: replace it by a direct stat
+            stats.cache().asMap().remove(key(path), cached.get()); // a listing's entry: replace it by a direct stat
         }
-        SingleFlight.Loaded<StatEntry> loaded = stats.load(path, () -> {
+        SingleFlight.Loaded<StatEntry> loaded = stats.load(key(path), () -> {
             try {
                 StatEntry e = new StatEntry(Optional.of(upstream.get()), false);
                 health.answered();
@@ -158,12 +154,12 @@ final class MetadataCache {
     }
 
     private KnownListing listed(VfsPath dir) throws IOException {
-        Held held = listings.cache().getIfPresent(dir);
+        Held held = listings.cache().getIfPresent(key(dir));
         if (held != null && fresh(held)) {
             hits.increment();
             return held.known();
         }
-        SingleFlight.Loaded<Held> loaded = listings.loadUnless(dir, this::fresh, () -> refresh(dir));
+        SingleFlight.Loaded<Held> loaded = listings.loadUnless(key(dir), this::fresh, () -> refresh(dir));
         if (!loaded.loadedHere()) {
             hits.increment();
             return loaded.value().known();
@@ -171,14 +167,14 @@ final class MetadataCache {
         misses.increment();
         for (DirEntry e : loaded.value().known().entries()) {
             if (e.attrs().isPresent()) {
-                stats.cache().put(dir.resolve(e.name()), new StatEntry(e.attrs(), true));
+                stats.cache().put(key(dir.resolve(e.name())), new StatEntry(e.attrs(), true));
             }
         }
         return loaded.value().known();
     }
 
     private Held refresh(VfsPath dir) throws IOException {
-        Held inMemory = listings.cache().getIfPresent(dir);
+        Held inMemory = listings.cache().getIfPresent(key(dir));
         Optional<KnownListing> known = inMemory != null ? Optional.of(inMemory.known()) : persisted.listing(dir);
         if (inMemory == null && known.isPresent()) {
             Held fromDisk = new Held(known.get(), ticker.read() - age(known.get()).toNanos());
@@ -200,7 +196,7 @@ final class MetadataCache {
             if (Failures.isDefinite(e)) {
                 health.answered();
                 persisted.forgetListing(dir);
-                listings.cache().invalidate(dir);
+                listings.cache().invalidate(key(dir));
                 throw e;
             }
             if (!Failures.isUnavailable(e)) {
@@ -241,23 +237,23 @@ final class MetadataCache {
 
     /** Returns the fresh listing of {@code dir} if memory holds it, without counting or loading. */
     Optional<List<DirEntry>> peekListing(VfsPath dir) {
-        Held h = listings.cache().getIfPresent(dir);
+        Held h = listings.cache().getIfPresent(key(dir));
         return h != null && fresh(h) ? Optional.of(h.known().entries()) : Optional.empty();
     }
 
     /** Returns whether a fresh listing of {@code dir} is in memory or being fetched. */
     boolean isListedOrListing(VfsPath dir) {
-        return listings.isLoading(dir) || peekListing(dir).isPresent();
+        return listings.isLoading(key(dir)) || peekListing(dir).isPresent();
     }
 
     /** Returns the fresh attributes of {@code path} if memory holds them, without counting or loading. */
     Optional<FileAttrs> peek(VfsPath path) {
-        return Optional.ofNullable(stats.cache().getIfPresent(path)).flatMap(StatEntry::attrs);
+        return Optional.ofNullable(stats.cache().getIfPresent(key(path))).flatMap(StatEntry::attrs);
     }
 
     /** Stores {@code attrs} for {@code path} (e.g. recovered from disk) with the normal TTL. */
     void put(VfsPath path, FileAttrs attrs) {
-        stats.cache().put(path, new StatEntry(Optional.of(attrs), false));
+        stats.cache().put(key(path), new StatEntry(Optional.of(attrs), false));
     }
 
     /**
@@ -266,8 +262,8 @@ final class MetadataCache {
      * although a file in it changed), so the next access asks upstream.
      */
     void invalidate(VfsPath path) {
-        stats.cache().invalidate(path);
-        path.parent().ifPresent(dir -> listings.cache().asMap().computeIfPresent(dir, (d, h) ->
+        stats.cache().invalidate(key(path));
+        path.parent().ifPresent(dir -> listings.cache().asMap().computeIfPresent(key(dir), (d, h) ->
                 new Held(new KnownListing(h.known().entries(), "", h.known().confirmedAt()), ticker.read() - ttlNanos)));
     }
 
@@ -282,7 +278,7 @@ final class MetadataCache {
         if (parent.isEmpty()) {
             return Optional.empty();
         }
-        Held h = listings.cache().getIfPresent(parent.get());
+        Held h = listings.cache().getIfPresent(key(parent.get()));
         if (h == null && !persisted.hasListing(parent.get())) {
             return Optional.empty(); // nothing known: a direct stat is cheaper than a listing
         }
@@ -298,7 +294,7 @@ final class MetadataCache {
         if (parent.isEmpty()) {
             return Optional.empty();
         }
-        Held h = listings.cache().getIfPresent(parent.get());
+        Held h = listings.cache().getIfPresent(key(parent.get()));
         return h != null && fresh(h) ? entryIn(h.known(), path) : Optional.empty();
     }
 
@@ -310,23 +306,5 @@ final class MetadataCache {
             }
         }
         return Optional.of(new StatEntry(Optional.empty(), true));
-    }
-
-    /** Expires an entry a fixed time after it was written; reads do not extend it. */
-    private record TtlExpiry<K, V>(java.util.function.ToLongFunction<V> ttlNanos) implements Expiry<K, V> {
-        @Override
-        public long expireAfterCreate(K key, V value, long currentTime) {
-            return ttlNanos.applyAsLong(value);
-        }
-
-        @Override
-        public long expireAfterUpdate(K key, V value, long currentTime, long currentDuration) {
-            return ttlNanos.applyAsLong(value);
-        }
-
-        @Override
-        public long expireAfterRead(K key, V value, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
     }
 }

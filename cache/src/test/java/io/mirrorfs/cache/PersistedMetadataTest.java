@@ -218,6 +218,7 @@ class PersistedMetadataTest {
         try (BlockCache cache = cache(Duration.ZERO)) {
             CachingVfs vfs = new CachingVfs(source, ID, cache);
             assertThrows(ConnectException.class, () -> vfs.list(PUB));
+            assertThrows(ConnectException.class, () -> vfs.open(FILE), "no saved file version either");
         }
     }
 
