@@ -10,6 +10,7 @@ import io.mirrorfs.vfs.VfsPath;
 import io.mirrorfs.vfs.MountTable;
 import io.mirrorfs.vfs.archive.ArchiveLayer;
 import io.mirrorfs.vfs.archive.ArchiveOptions;
+import io.mirrorfs.vfs.archive.DecoderStats;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -20,8 +21,10 @@ import java.nio.file.NotLinkException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The top of a cached mirror: adds the read-only file {@code /.mirrorfs/stats} (the cache's
@@ -50,13 +53,23 @@ public final class StatsFileVfs implements Vfs {
     private final Vfs delegate;
     private final BlockCache cache;
     private final Clock clock;
+    private final Supplier<DecoderStats> decoders;
     private volatile Vfs warmup;
 
     /** Shows {@code delegate} plus the stats of {@code cache}, which this object then owns. */
     public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock) {
+        this(delegate, cache, clock, () -> DecoderStats.NONE);
+    }
+
+    /**
+     * Shows {@code delegate} plus the stats of {@code cache}, which this object then owns, and
+     * the archive layer's member decoders as {@code decoders} reports them.
+     */
+    public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock, Supplier<DecoderStats> decoders) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.decoders = Objects.requireNonNull(decoders, "decoders");
     }
 
     @Override
@@ -180,7 +193,12 @@ public final class StatsFileVfs implements Vfs {
     }
 
     private byte[] render() {
-        return cache.stats().format().getBytes(StandardCharsets.US_ASCII);
+        DecoderStats d = decoders.get();
+        // The same fixed-width lines as CacheStats.format, so the file keeps its size.
+        String archive = String.format(Locale.ROOT, "%-24s %20d%n%-24s %20d%n%-24s %20d%n",
+                "archive_decoder_starts", d.decoderStarts(), "archive_decoded_bytes", d.decodedBytes(),
+                "archive_decoded_ahead", d.aheadBytes());
+        return (cache.stats().format() + archive).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static FileAttrs statsAttrs(Instant now, int size) {
