@@ -25,8 +25,8 @@ final class DecodeWindow {
 
     /** The piece of decoded data made and kept at a time. */
     static final int CHUNK = 256 * 1024;
-    /** Bytes kept behind the furthest read, for FUSE's late requests (the kernel has at most 1 MiB of read-ahead in flight). */
-    static final long BEHIND = 2L << 20;
+    /** Bytes kept behind the furthest read, for FUSE's late requests (the kernel has its read and 1 MiB of read-ahead in flight, served in any order by busy threads). */
+    static final long BEHIND = 4L << 20;
     /** Bytes decoded ahead of a sequential reader. */
     static final long AHEAD = 2L << 20;
     /** Most decoded bytes held. */
@@ -58,13 +58,18 @@ final class DecodeWindow {
     }
 
     /**
-     * Returns how many bytes must be decoded before {@code offset} can be served: 0 if held,
-     * the distance ahead of the decoder, or {@link Long#MAX_VALUE} if it lies behind what is
-     * held or the window is closed.
+     * Returns how many bytes must be decoded before {@code offset} can be served: 0 if held, or
+     * within {@link #AHEAD} of a sequential reader's furthest read (the decoder is on its way
+     * there: a checkpoint the decoder has just learned, a piece ahead of what it has published,
+     * must not draw the reader's next request to a decoder of its own); the distance ahead of
+     * the decoder; or {@link Long#MAX_VALUE} if it lies behind what is held or the window is closed.
      */
     synchronized long distance(long offset) {
         if (closed || offset < start) {
             return Long.MAX_VALUE;
+        }
+        if (streak >= 2 && offset - readEnd <= AHEAD) {
+            return 0;
         }
         return Math.max(0, offset - end);
     }
