@@ -44,6 +44,7 @@ final class DecodeWindow {
     private int lastLength; // bytes in the last piece; guarded by this
     private boolean finished; // the decoder returned the end of the data; guarded by this
     private boolean closed; // guarded by this
+    private boolean broken; // the decoder failed midway; guarded by this
     private long readEnd = -1; // end of the latest read; guarded by this
     private int streak; // reads in a row that continued near the previous one; guarded by this
     private boolean aheadQueued; // guarded by this
@@ -65,7 +66,7 @@ final class DecodeWindow {
      * the decoder; or {@link Long#MAX_VALUE} if it lies behind what is held or the window is closed.
      */
     synchronized long distance(long offset) {
-        if (closed || offset < start) {
+        if (closed || broken || offset < start) {
             return Long.MAX_VALUE;
         }
         if (streak >= 2 && offset - readEnd <= AHEAD) {
@@ -120,14 +121,14 @@ final class DecodeWindow {
         }
     }
 
-    /** Returns whether the window was closed. */
+    /** Returns whether the window was closed or its decoder failed: it serves nothing more. */
     synchronized boolean isClosed() {
-        return closed;
+        return closed || broken;
     }
 
     /** Copies held bytes at {@code pos}: the count, 0 if not decoded yet, -1 if behind the window or closed. */
     private synchronized int copy(long pos, ByteBuffer dst, int max) {
-        if (closed || pos < start) {
+        if (closed || broken || pos < start) {
             return -1;
         }
         if (pos >= end) {
@@ -163,7 +164,7 @@ final class DecodeWindow {
         try {
             while (true) {
                 synchronized (this) {
-                    if (closed) {
+                    if (closed || broken) {
                         return false;
                     }
                     if (end >= target) {
@@ -195,12 +196,21 @@ final class DecodeWindow {
         }
         int got = 0;
         long position = cursor.position();
-        while (filled + got < CHUNK && position + got < limit) {
-            int n = cursor.read(piece, filled + got, (int) Math.min(CHUNK - filled - got, limit - position - got));
-            if (n < 0) {
-                break;
+        try {
+            while (filled + got < CHUNK && position + got < limit) {
+                int n = cursor.read(piece, filled + got, (int) Math.min(CHUNK - filled - got, limit - position - got));
+                if (n < 0) {
+                    break;
+                }
+                got += n;
             }
-            got += n;
+        } catch (IOException | RuntimeException e) {
+            // The decoder has moved past bytes that were never published: its position no longer
+            // matches the window's end, so nothing more may come from it.
+            synchronized (this) {
+                broken = true;
+            }
+            throw e;
         }
         boolean ended = filled + got < CHUNK;
         pool.decoded.add(got);
@@ -255,7 +265,7 @@ final class DecodeWindow {
                 decodeLock.lock();
                 try {
                     synchronized (this) {
-                        if (closed || finished || end >= Math.min(readEnd + AHEAD, limit)) {
+                        if (closed || broken || finished || end >= Math.min(readEnd + AHEAD, limit)) {
                             return;
                         }
                     }

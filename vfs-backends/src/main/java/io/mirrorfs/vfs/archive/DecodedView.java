@@ -64,10 +64,8 @@ final class DecodedView implements RandomAccessBytes {
                 throw new EOFException("decompressed data ends before " + offset + ", expected " + size);
             }
             // closed by the pool, or moved past the offset by another reader: take another
-            if (w.distance(offset) == Long.MAX_VALUE && w.isClosed()) {
-                synchronized (windows) {
-                    windows.remove(w);
-                }
+            if (w.isClosed()) {
+                drop(w);
             }
             if (attempt > 100) {
                 throw new IOException("no decoder could keep the data at " + offset + " (too many readers at once)");

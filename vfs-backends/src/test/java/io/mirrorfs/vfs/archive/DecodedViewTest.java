@@ -107,6 +107,69 @@ class DecodedViewTest {
         }
     }
 
+    @Test
+    void aDecoderThatFailedMidwayIsNeverReadFromAgain() throws IOException {
+        AtomicInteger open = new AtomicInteger();
+        long size = 16L << 20;
+        long failAt = (5L << 20) + 12345;
+        try (ForwardDecoders pool = new ForwardDecoders(ForwardDecoders.MAX_LIVE, 2)) {
+            Synthetic good = new Synthetic(4, size, open);
+            // The first decoder fails in the middle of a piece, after producing part of it.
+            DecodedCursor.Factory failingOnce = new DecodedCursor.Factory() {
+                private final AtomicInteger opened = new AtomicInteger();
+
+                @Override
+                public long startFor(long target) {
+                    return 0;
+                }
+
+                @Override
+                public DecodedCursor open(long target) {
+                    DecodedCursor c = good.open(target);
+                    if (opened.getAndIncrement() > 0) {
+                        return c;
+                    }
+                    // It fails once, as a read of the compressed file below may, and would go on after it.
+                    return new DecodedCursor() {
+                        private boolean failed;
+
+                        @Override
+                        public long position() {
+                            return c.position();
+                        }
+
+                        @Override
+                        public int read(byte[] b, int off, int len) throws IOException {
+                            if (!failed && c.position() >= failAt) {
+                                failed = true;
+                                throw new IOException("connection reset");
+                            }
+                            return c.read(b, off, failed ? len : (int) Math.min(len, failAt - c.position()));
+                        }
+
+                        @Override
+                        public void close() throws IOException {
+                            c.close();
+                        }
+                    };
+                }
+            };
+            DecodedView view = new DecodedView(failingOnce, size, pool);
+            int failures = 0;
+            for (long at = 0; at < size; at += 128 * 1024) {
+                try {
+                    assertBytes(view, 4, at, 128 * 1024);
+                } catch (IOException e) {
+                    failures++; // the reader that met the failure reports it; the next read starts over
+                    assertBytes(view, 4, at, 128 * 1024);
+                }
+            }
+            assertTrue(failures <= 1, failures + " failed reads");
+            assertEquals(2, pool.stats().decoderStarts(), "the failed decoder was replaced once");
+            view.close();
+        }
+    }
+
     private static void assertBytes(DecodedView view, int v, long at, int length) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(length);
         while (b.hasRemaining()) {
