@@ -70,9 +70,9 @@ public final class MirrorAssembly {
             cache.close();
             throw e;
         }
-        return new StatsFileVfs(new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes,
-                cache.decodedStore()),
-                cache, clock, routes);
+        ArchiveLayer archives = new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes,
+                cache.decodedStore());
+        return new StatsFileVfs(archives, cache, clock, routes, archives::decoderStats);
     }
 
     /** Returns the proxy an HTTP source's requests go through ({@code direct} for none), without its user info. */

@@ -10,6 +10,7 @@ import io.mirrorfs.vfs.VfsPath;
 import io.mirrorfs.vfs.MountTable;
 import io.mirrorfs.vfs.archive.ArchiveLayer;
 import io.mirrorfs.vfs.archive.ArchiveOptions;
+import io.mirrorfs.vfs.archive.DecoderStats;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -20,8 +21,10 @@ import java.nio.file.NotLinkException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The top of a cached mirror: adds the read-only file {@code /.mirrorfs/stats} (the cache's
@@ -51,23 +54,28 @@ public final class StatsFileVfs implements Vfs {
     private final BlockCache cache;
     private final Clock clock;
     private final Map<String, String> routes;
+    private final Supplier<DecoderStats> decoders;
     private volatile Vfs warmup;
 
     /** Shows {@code delegate} plus the stats of {@code cache}, which this object then owns. */
     public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock) {
-        this(delegate, cache, clock, Map.of());
+        this(delegate, cache, clock, Map.of(), () -> DecoderStats.NONE);
     }
 
     /**
-     * As above, with a {@code source ID proxy ROUTE} line per entry of {@code routes} (source id
-     * to the proxy it goes through, or {@code direct}), so an operator sees which proxy each
-     * source really uses after the environment and the options were combined.
+     * Shows {@code delegate} plus the stats of {@code cache}, which this object then owns; a
+     * {@code source ID proxy ROUTE} line per entry of {@code routes} (source id to the proxy it
+     * goes through, or {@code direct}), so an operator sees which proxy each source really uses
+     * after the environment and the options were combined; and the archive layer's member
+     * decoders as {@code decoders} reports them.
      */
-    public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock, Map<String, String> routes) {
+    public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock, Map<String, String> routes,
+            Supplier<DecoderStats> decoders) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.routes = new java.util.TreeMap<>(routes);
+        this.decoders = Objects.requireNonNull(decoders, "decoders");
     }
 
     @Override
@@ -191,8 +199,12 @@ public final class StatsFileVfs implements Vfs {
     }
 
     private byte[] render() {
+        DecoderStats d = decoders.get();
+        // Fixed-width lines as in CacheStats.format, so the file keeps its size; routes never change while mounted.
         StringBuilder sb = new StringBuilder(cache.stats().format());
-        // Routes never change while mounted, so the file keeps its length.
+        sb.append(String.format(Locale.ROOT, "%-24s %20d%n%-24s %20d%n%-24s %20d%n",
+                "archive_decoder_starts", d.decoderStarts(), "archive_decoded_bytes", d.decodedBytes(),
+                "archive_decoded_ahead", d.aheadBytes()));
         routes.forEach((id, route) -> sb.append(String.format("%-24s %20s%n", "source " + id + " proxy", route)));
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }

@@ -78,6 +78,7 @@ public final class ArchiveLayer implements Vfs {
     private final Optional<IndexStore> store;
     private final Optional<DecodedStore> decodedStore;
     private final DecodedCopy.Recent recentChunks = new DecodedCopy.Recent(4);
+    private final ForwardDecoders decoders = ForwardDecoders.standard();
     private final ConcurrentHashMap<String, Optional<ArchiveFormat>> detected = new ConcurrentHashMap<>();
 
     /** Creates the layer over {@code inner}; it closes {@code inner} when closed. */
@@ -106,6 +107,11 @@ public final class ArchiveLayer implements Vfs {
         this.memory = new CheckpointMemory(options.checkpointMemory(), checkpointBytes);
         this.registry = new ArchiveRegistry(options.maxOpenArchives(), memory);
         this.store = options.indexDirectory().map(IndexStore::new);
+    }
+
+    /** Returns what the member decoders did since the layer was created. */
+    public DecoderStats decoderStats() {
+        return decoders.stats();
     }
 
     /** Returns the heap bytes the checkpoints of all archives hold now. */
@@ -167,8 +173,12 @@ public final class ArchiveLayer implements Vfs {
 
     @Override
     public void close() throws IOException {
-        registry.close();
-        inner.close();
+        try {
+            registry.close();
+        } finally {
+            decoders.close();
+            inner.close();
+        }
     }
 
     /** Opens {@code path} of {@code vfs}; inside an archive the handle keeps the archive open until closed. */
@@ -240,10 +250,11 @@ public final class ArchiveLayer implements Vfs {
                     || format.compression() == ArchiveFormat.Compression.ZSTD
                     ? decodedStore.map(s -> new DecodedCopy(s, key, display, recentChunks)).orElse(null) : null;
             OpenArchive archive = switch (format.container()) {
-                case ZIP -> ArchiveOpener.zip(display, f, options);
+                case ZIP -> ArchiveOpener.zip(display, f, options, decoders, memory);
                 case SEVEN_Z -> ArchiveOpener.sevenZ(display, f, options);
                 default -> ArchiveOpener.streamed(display, f,
-                        saved.isPresent() ? saved.get() : index(key, display, f, format, file.name(), account, copy), options, copy);
+                        saved.isPresent() ? saved.get() : index(key, display, f, format, file.name(), account, copy), options, copy,
+                        decoders);
             };
             owned = true;
             LOG.log(Level.DEBUG, String.format(java.util.Locale.ROOT, "opened %s as %s: %d entries in %.0f ms%s", display,

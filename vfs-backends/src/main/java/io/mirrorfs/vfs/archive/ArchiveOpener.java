@@ -17,7 +17,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 import org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry;
@@ -51,7 +53,7 @@ final class ArchiveOpener {
      * resume decoding.
      */
     static OpenArchive streamed(String description, VfsFile file, ArchiveIndex index, ArchiveOptions options,
-                                DecodedCopy copy) throws IOException {
+                                DecodedCopy copy, ForwardDecoders decoders) throws IOException {
         RandomAccessBytes raw = RandomAccessBytes.of(file);
         ArchiveFormat format = index.format();
         List<Closeable> resources = new ArrayList<>();
@@ -74,7 +76,7 @@ final class ArchiveOpener {
             };
             long size = index.decodedSize();
             boolean copied = copy != null && DecodedCopy.needed(cursors.longestSpan(size));
-            DecodedView view = new DecodedView(cursors, size);
+            DecodedView view = new DecodedView(cursors, size, decoders);
             resources.add(view::close);
             data = copied ? copy.over(view) : view;
         }
@@ -96,7 +98,8 @@ final class ArchiveOpener {
     }
 
     /** Opens zip {@code file}: the central directory is read at the end, nothing else. */
-    static OpenArchive zip(String description, VfsFile file, ArchiveOptions options) throws IOException {
+    static OpenArchive zip(String description, VfsFile file, ArchiveOptions options, ForwardDecoders decoders,
+                           CheckpointMemory memory) throws IOException {
         RandomAccessBytes raw = RandomAccessBytes.of(file);
         RangeChannel channel = new RangeChannel(raw, 64 * 1024);
         ZipFile zip = ZipFile.builder()
@@ -111,9 +114,15 @@ final class ArchiveOpener {
             for (int i = 0; i < entries.size(); i++) {
                 zipMember(zip, entries.get(i), i).ifPresent(members::add);
             }
+            // Per deflated entry, the checkpoints its decoders learned: shared by the entry's handles, kept while the archive is open.
+            Map<Integer, ZipDeflateCursors> learned = new ConcurrentHashMap<>();
+            EntryCursors cursors = (index, dataOffset, dataEnd) -> learned.computeIfAbsent(index,
+                    i -> new ZipDeflateCursors(raw, dataOffset, dataEnd, options.checkpointInterval(), memory));
             ArchiveTree tree = new ArchiveTree(description, file.attrs(), members,
-                    (m, attrs) -> zipEntryFile(zip, channel, raw, entries.get((int) m.offset()), attrs), options.showOutsideSymlinks());
-            return new OpenArchive(ArchiveFormat.EXPLICIT.get("zip"), tree, 0, List.of(zip, file));
+                    (m, attrs) -> zipEntryFile(zip, channel, raw, entries.get((int) m.offset()), (int) m.offset(), attrs, decoders, cursors),
+                    options.showOutsideSymlinks());
+            Closeable forget = () -> learned.values().forEach(ZipDeflateCursors::close);
+            return new OpenArchive(ArchiveFormat.EXPLICIT.get("zip"), tree, 0, List.of(zip, file, forget));
         } catch (IOException | RuntimeException e) {
             zip.close();
             throw e;
@@ -162,13 +171,15 @@ final class ArchiveOpener {
     }
 
     /**
-     * Stored entries are read in place; deflated ones are inflated from their start by a per-handle
-     * stream over exactly their compressed bytes; entries of other methods through commons-compress.
-     * The first two read with the end of the entry's data as the reader's end
+     * Stored entries are read in place; deflated ones are inflated from their start by a stream
+     * over exactly their compressed bytes; entries of other methods through commons-compress. The
+     * first two read with the end of the entry's data as the reader's end
      * ({@link VfsFile#readWithin}), so a cache or HTTP source below fetches ahead no further.
+     * Compressed entries are decoded through the handle's own {@link DecodedView}, so a reader
+     * going forward keeps one decoder however FUSE orders its requests.
      */
-    private static VfsFile zipEntryFile(ZipFile zip, RangeChannel channel, RandomAccessBytes raw, ZipArchiveEntry e,
-                                        FileAttrs attrs) throws IOException {
+    private static VfsFile zipEntryFile(ZipFile zip, RangeChannel channel, RandomAccessBytes raw, ZipArchiveEntry e, int index,
+                                        FileAttrs attrs, ForwardDecoders decoders, EntryCursors learned) throws IOException {
         if (!zip.canReadEntryData(e)) {
             throw new IOException("zip entry " + e.getName() + " uses an unsupported method or encryption");
         }
@@ -179,7 +190,9 @@ final class ArchiveOpener {
         if (e.getMethod() == ZipMethod.DEFLATED.getCode()) {
             long dataOffset = zipDataOffset(raw, e);
             long dataEnd = dataOffset + e.getCompressedSize();
-            return new StreamMemberFile(attrs, () -> inflating(raw, dataOffset, dataEnd), new Object(), null);
+            DecodedCursor.Factory cursors = NativeInflater.available() ? learned.of(index, dataOffset, dataEnd)
+                    : new StreamCursors(() -> inflating(raw, dataOffset, dataEnd));
+            return new DecodedMemberFile(attrs, cursors, decoders);
         }
         // With setIgnoreLocalFileHeader, getInputStream reads the entry's local header on first use
         // by positioning the shared channel and reading, unsynchronised (commons-compress 1.28
@@ -187,11 +200,11 @@ final class ArchiveOpener {
         // wrong data offsets in the entries ("invalid block type" for good, found by LoadTest).
         // Entry streams lock the channel for each position+read, so opening under the same lock
         // makes the header read atomic.
-        return new StreamMemberFile(attrs, () -> {
+        return new DecodedMemberFile(attrs, new StreamCursors(() -> {
             synchronized (channel) {
                 return zip.getInputStream(e);
             }
-        }, new Object(), null);
+        }), decoders);
     }
 
     /**
@@ -218,6 +231,12 @@ final class ArchiveOpener {
                 }
             }
         };
+    }
+
+    /** Returns the cursors of a deflated zip entry, by its index, over its data {@code [dataOffset, dataEnd)}. */
+    @FunctionalInterface
+    private interface EntryCursors {
+        ZipDeflateCursors of(int index, long dataOffset, long dataEnd);
     }
 
     /** Reads the local file header (APPNOTE 4.3.7) for where the data starts: 30 bytes plus name and extra. */

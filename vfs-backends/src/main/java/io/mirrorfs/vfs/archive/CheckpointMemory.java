@@ -77,6 +77,21 @@ final class CheckpointMemory {
         }
     }
 
+    /**
+     * Takes {@code bytes} if they fit now, without reclaiming: for callers that must not close
+     * archives (a decoder learning checkpoints on a reader's thread, holding its decoder's lock).
+     */
+    synchronized boolean tryTakeFree(long bytes) {
+        if (held + bytes > cap) {
+            return false;
+        }
+        if (bytes > 0) {
+            held += bytes;
+            listener.accept(held);
+        }
+        return true;
+    }
+
     /** Gives back {@code bytes} taken before. */
     synchronized void give(long bytes) {
         if (bytes == 0) {

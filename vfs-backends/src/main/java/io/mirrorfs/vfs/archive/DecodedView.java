@@ -4,43 +4,34 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The decompressed content of a compressed file as {@link RandomAccessBytes}. A read starts from
- * the nearest checkpoint before it, or continues an idle cursor left where an earlier read
- * stopped, so reading a member sequentially decompresses it once. A few idle cursors are kept
- * (FUSE reads several files, and one file out of order): at most four per view, eight in all,
- * since each holds a decoder's dictionary. Thread-safe: a cursor serves one read at a time.
+ * The decompressed content of a compressed file (or of one compressed zip entry) as
+ * {@link RandomAccessBytes}. A read goes to the {@link DecodeWindow} that reaches it with the
+ * least decoding: one already holding it, one whose decoder is a short way before it, or a new
+ * one started at the nearest checkpoint before it, whichever decodes less. So a member read
+ * sequentially is decoded once by one decoder, also when FUSE delivers its requests out of
+ * order, and several readers (or one reading two places) each keep their own. At most
+ * {@link #MAX_WINDOWS} per view, and the pool bounds them over all views. Thread-safe.
  */
 final class DecodedView implements RandomAccessBytes {
 
-    private static final int MAX_IDLE = 4;
-    /**
-     * Idle cursors over all views. A decoder holds its dictionary (xz: 8 MiB at the default
-     * preset, 64 MiB with -9; zstd: its window), so idle ones are bounded for the whole process,
-     * not only per archive.
-     */
-    static final int MAX_IDLE_TOTAL = 8;
-    private static final AtomicInteger IDLE_TOTAL = new AtomicInteger();
-    private static final int CHUNK = 64 * 1024;
+    /** Windows kept per view: several files of one archive read at once, or one read in two places. */
+    static final int MAX_WINDOWS = 4;
 
     private final DecodedCursor.Factory factory;
     private final long size;
-    private final List<DecodedCursor> idle = new ArrayList<>();
-    private boolean closed;
+    private final ForwardDecoders pool;
+    private final List<DecodeWindow> windows = new ArrayList<>(); // guarded by itself, least recently used first
+    private boolean closed; // guarded by windows
+    private final Object opening = new Object();
 
-    /** Creates a view of {@code size} decompressed bytes served by {@code factory}. */
-    DecodedView(DecodedCursor.Factory factory, long size) {
+    /** Creates a view of {@code size} decompressed bytes served by {@code factory}, its decoders from {@code pool}. */
+    DecodedView(DecodedCursor.Factory factory, long size, ForwardDecoders pool) {
         this.factory = factory;
         this.size = size;
-    }
-
-    /** Returns the idle cursors over all views; for tests. */
-    static int idleTotal() {
-        return IDLE_TOTAL.get();
+        this.pool = pool;
     }
 
     @Override
@@ -54,96 +45,104 @@ final class DecodedView implements RandomAccessBytes {
             return -1;
         }
         int want = (int) Math.min(dst.remaining(), size - offset);
-        DecodedCursor cursor = take(offset);
-        boolean healthy = false;
-        try {
-            skipTo(cursor, offset);
-            byte[] chunk = new byte[Math.min(want, CHUNK)];
-            int done = 0;
-            while (done < want) {
-                int n = cursor.read(chunk, 0, Math.min(chunk.length, want - done));
-                if (n < 0) {
-                    throw new EOFException("decompressed data ends at " + cursor.position() + ", expected " + size);
-                }
-                dst.put(chunk, 0, n);
-                done += n;
+        if (want == 0) {
+            return 0;
+        }
+        for (int attempt = 0; ; attempt++) {
+            DecodeWindow w = choose(offset);
+            int n;
+            try {
+                n = w.read(offset, dst, want);
+            } catch (IOException | RuntimeException e) {
+                drop(w); // its decoder failed midway: never reuse it
+                throw e;
             }
-            healthy = true;
-            return done;
-        } finally {
-            if (healthy) {
-                giveBack(cursor);
-            } else {
-                cursor.close();
+            if (n >= 0) {
+                return n;
+            }
+            if (n == -1) {
+                throw new EOFException("decompressed data ends before " + offset + ", expected " + size);
+            }
+            // closed by the pool, or moved past the offset by another reader: take another
+            if (w.isClosed()) {
+                drop(w);
+            }
+            if (attempt > 100) {
+                throw new IOException("no decoder could keep the data at " + offset + " (too many readers at once)");
             }
         }
     }
 
-    /** Closes the idle cursors; later reads open new ones. */
-    void close() throws IOException {
-        List<DecodedCursor> toClose;
-        synchronized (idle) {
+    /** Closes the windows; later reads open new ones. */
+    void close() {
+        List<DecodeWindow> toClose;
+        synchronized (windows) {
             closed = true;
-            toClose = new ArrayList<>(idle);
-            IDLE_TOTAL.addAndGet(-idle.size());
-            idle.clear();
+            toClose = new ArrayList<>(windows);
+            windows.clear();
         }
-        for (DecodedCursor c : toClose) {
-            c.close();
+        toClose.forEach(DecodeWindow::close);
+    }
+
+    /** Returns the windows of this view; for tests. */
+    int windowCount() {
+        synchronized (windows) {
+            return windows.size();
         }
     }
 
-    private DecodedCursor take(long offset) throws IOException {
-        long start = factory.startFor(offset);
-        synchronized (idle) {
-            DecodedCursor best = null;
-            for (DecodedCursor c : idle) {
-                long p = c.position();
-                if (p <= offset && p >= start && (best == null || p > best.position())) {
-                    best = c;
+    /**
+     * Returns the window to read {@code offset} through. Serialised, so that the requests FUSE
+     * sends at once around a new position (a random read and the kernel's read-ahead after it)
+     * find the window the first of them opened instead of each opening its own.
+     */
+    private DecodeWindow choose(long offset) throws IOException {
+        synchronized (opening) {
+            return chooseOrOpen(offset);
+        }
+    }
+
+    private DecodeWindow chooseOrOpen(long offset) throws IOException {
+        long fresh = offset - factory.startFor(offset);
+        synchronized (windows) {
+            DecodeWindow best = null;
+            long bestDistance = Long.MAX_VALUE;
+            for (DecodeWindow w : windows) {
+                long d = w.distance(offset);
+                if (d < bestDistance) {
+                    best = w;
+                    bestDistance = d;
                 }
             }
-            if (best != null) {
-                idle.remove(best);
-                IDLE_TOTAL.decrementAndGet();
+            if (best != null && bestDistance <= fresh) {
+                windows.remove(best);
+                windows.add(best);
                 return best;
             }
         }
-        return factory.open(offset);
-    }
-
-    private void giveBack(DecodedCursor cursor) throws IOException {
-        DecodedCursor evicted = null;
-        synchronized (idle) {
+        DecodeWindow w = pool.open(factory, offset, size);
+        DecodeWindow evicted = null;
+        synchronized (windows) {
             if (closed) {
-                evicted = cursor;
-            } else if (idle.size() >= MAX_IDLE) {
-                Iterator<DecodedCursor> oldest = idle.iterator();
-                evicted = oldest.next();
-                oldest.remove();
-                idle.add(cursor);
-            } else if (IDLE_TOTAL.incrementAndGet() > MAX_IDLE_TOTAL) {
-                IDLE_TOTAL.decrementAndGet();
-                evicted = cursor; // other archives' idle decoders fill the process's share
+                w.close();
+                throw new java.nio.channels.ClosedChannelException();
             } else {
-                idle.add(cursor);
+                windows.add(w);
+                if (windows.size() > MAX_WINDOWS) {
+                    evicted = windows.remove(0);
+                }
             }
         }
         if (evicted != null) {
             evicted.close();
         }
+        return w;
     }
 
-    private static void skipTo(DecodedCursor cursor, long offset) throws IOException {
-        byte[] scratch = null;
-        while (cursor.position() < offset) {
-            if (scratch == null) {
-                scratch = new byte[CHUNK];
-            }
-            int n = cursor.read(scratch, 0, (int) Math.min(scratch.length, offset - cursor.position()));
-            if (n < 0) {
-                throw new EOFException("decompressed data ends at " + cursor.position() + " before " + offset);
-            }
+    private void drop(DecodeWindow w) {
+        synchronized (windows) {
+            windows.remove(w);
         }
+        w.close();
     }
 }

@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Cursors for a compressed file that can only be decoded from its start (a single bzip2 stream,
- * a single zstd frame, gzip without the system zlib). Sequential reads still decompress the file
- * once, thanks to {@link DecodedView}'s idle cursors; a backward jump starts over. Thread-safe.
+ * Cursors for compressed data that can only be decoded from its start (a single bzip2 stream,
+ * a single zstd frame, gzip without the system zlib, a zip entry). Sequential reads still
+ * decompress the data once, thanks to {@link DecodedView}'s windows; a backward jump further than
+ * a window holds starts over. Thread-safe.
  */
 final class StreamCursors implements DecodedCursor.Factory {
 
@@ -17,13 +18,23 @@ final class StreamCursors implements DecodedCursor.Factory {
         InputStream decode(InputStream compressed) throws IOException;
     }
 
-    private final RandomAccessBytes file;
-    private final Decoder decoder;
+    /** Opens the decoded data at its start. */
+    @FunctionalInterface
+    interface Opener {
+        /** Returns a new stream of the decoded data from its first byte. */
+        InputStream open() throws IOException;
+    }
+
+    private final Opener opener;
 
     /** Creates cursors decoding {@code file} with {@code decoder}. */
     StreamCursors(RandomAccessBytes file, Decoder decoder) {
-        this.file = file;
-        this.decoder = decoder;
+        this(() -> decoder.decode(new RangeInputStream(file, 0, 256 * 1024)));
+    }
+
+    /** Creates cursors over the streams {@code opener} returns (a compressed zip entry's content). */
+    StreamCursors(Opener opener) {
+        this.opener = opener;
     }
 
     @Override
@@ -38,7 +49,7 @@ final class StreamCursors implements DecodedCursor.Factory {
 
     @Override
     public DecodedCursor open(long target) throws IOException {
-        InputStream decoded = decoder.decode(new RangeInputStream(file, 0, 256 * 1024));
+        InputStream decoded = opener.open();
         return new DecodedCursor() {
             private long position;
 

@@ -8,7 +8,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /**
- * A member that can only be decoded from its start (a deflated zip entry, a 7z entry): the handle
+ * A 7z member, which can only be decoded from its start by the archive's one decoder: the handle
  * keeps one stream and its position, so sequential reads decode once; a backward jump reopens.
  * Memory per handle is the decoder's state, whatever the member's declared size. Reads are
  * serialised on {@code lock} (for 7z, the archive, whose decoder is shared).
