@@ -51,7 +51,7 @@ public final class MirrorAssembly {
                 }
                 try {
                     mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), options),
-                            spec.redacted(), cache));
+                            spec.redacted(), cache, options.maxConnections()));
                 } catch (IOException e) {
                     throw new IOException("source " + spec.redacted() + ": " + e.getMessage(), e);
                 }
