@@ -21,13 +21,18 @@ class LaneControllerTest {
      * of the time.
      */
     private void epoch(LaneController c, long blockMs, long rttMs, int linkLanes, double waitShare) {
+        epoch(c, blockMs, rttMs, linkLanes, waitShare, 1.0);
+    }
+
+    /** As above; past {@code linkLanes} lanes every block costs {@code penalty} times as long (a server slowing extra connections). */
+    private void epoch(LaneController c, long blockMs, long rttMs, int linkLanes, double waitShare, double penalty) {
         int lanes = c.lanes();
         int stripe = c.stripeBlocks();
         int blocks = Math.max(LaneController.MIN_EPOCH_BLOCKS, 2 * lanes);
         for (int i = 0; i < blocks; i++) {
             boolean opens = lanes > 1 && i % stripe == 0;
             long took = (blockMs + (opens ? rttMs : 0)) * MS;
-            long step = took / Math.min(lanes, linkLanes);
+            long step = (long) (took / Math.min(lanes, linkLanes) * (lanes > linkLanes ? penalty : 1.0));
             now.addAndGet(step);
             c.readerWaited((long) (step * waitShare));
             c.fetched(MIB, took, lanes == 1 ? Fetch.STREAM : opens ? Fetch.STRIPE_START : Fetch.STRIPE_REST);
@@ -66,12 +71,21 @@ class LaneControllerTest {
     }
 
     @Test
-    void aDoublingThatBringsNoMoreBytesIsTakenBackForGood() {
+    void aDoublingThatBringsFewerBytesIsTakenBackForGood() {
         LaneController c = new LaneController(8, 128, now::get);
         for (int i = 0; i < 8; i++) {
-            epoch(c, 20, 80, 2, 0.9); // the link carries two lanes' worth, no more
+            epoch(c, 20, 80, 2, 0.9, 3.0); // two connections' worth; more make the server slower
         }
         assertEquals(2, c.lanes());
+    }
+
+    @Test
+    void aDoublingThatBringsTheSameBytesIsKept() {
+        LaneController c = new LaneController(8, 128, now::get);
+        for (int i = 0; i < 8; i++) {
+            epoch(c, 20, 80, 2, 0.9); // the link carries two lanes' worth; more cost only memory
+        }
+        assertEquals(8, c.lanes());
     }
 
     @Test

@@ -4,17 +4,20 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.function.UnaryOperator;
 
 /**
  * One direction of a relayed connection: a reader thread takes bytes from {@code from} as the
  * token buckets allow and stamps each chunk with the time it is due (its arrival plus the
- * one-way delay); a writer thread writes each chunk to {@code to} when it is due. The chunks in
- * flight come from a bounded pool, so a receiver that stops reading stops the sender, as a TCP
- * window would.
+ * one-way delay); a writer thread writes each chunk to {@code to} when it is due. A line holds
+ * at most its window in flight, so a receiver that stops reading stops the sender, as a TCP
+ * window would. The chunks are direct buffers shared by all lines ({@link #SPARE}): GC frees
+ * direct memory late, and an FTP benchmark opening a data connection per read ran the relay out
+ * of it when each line allocated its own.
  *
  * <p>The first byte is due no earlier than the connection's start plus a round trip plus the
  * one-way delay: on loopback {@code connect} returns at once, over a real link the handshake
@@ -25,6 +28,8 @@ final class DelayLine {
     /** Bytes per chunk: large enough that a fast stream costs few system calls. */
     static final int CHUNK = 128 << 10;
     private static final Chunk EOF = new Chunk(null, 0);
+    /** Chunks no line holds now; at most the peak of all lines' windows together. */
+    private static final ConcurrentLinkedQueue<ByteBuffer> SPARE = new ConcurrentLinkedQueue<>();
 
     private record Chunk(ByteBuffer data, long due) {
     }
@@ -36,10 +41,8 @@ final class DelayLine {
     private final List<TokenBucket> buckets;
     private final UnaryOperator<ByteBuffer> rewrite;
     private final java.util.function.Consumer<Boolean> onEnd;
-    private final BlockingQueue<ByteBuffer> free;
+    private final Semaphore window;
     private final BlockingQueue<Chunk> line = new LinkedBlockingQueue<>();
-    private int allocated;
-    private final int maxChunks;
 
     /**
      * @param window  bytes this direction holds in flight at most
@@ -56,8 +59,7 @@ final class DelayLine {
         this.buckets = buckets;
         this.rewrite = rewrite;
         this.onEnd = onEnd;
-        this.maxChunks = (int) Math.max(4, window / CHUNK);
-        this.free = new ArrayBlockingQueue<>(maxChunks);
+        this.window = new Semaphore((int) Math.max(4, window / CHUNK));
     }
 
     /** Starts both threads. */
@@ -95,15 +97,17 @@ final class DelayLine {
     }
 
     private ByteBuffer takeFree() throws InterruptedException {
-        ByteBuffer b = free.poll();
-        if (b != null) {
-            return b;
+        window.acquire();
+        ByteBuffer b = SPARE.poll();
+        return b != null ? b : ByteBuffer.allocateDirect(CHUNK);
+    }
+
+    /** Gives a chunk's buffer back (a rewritten chunk may be a heap buffer of its own: dropped). */
+    private void giveBack(ByteBuffer b) {
+        if (b.capacity() == CHUNK && b.isDirect()) {
+            SPARE.offer(b);
         }
-        if (allocated < maxChunks) {
-            allocated++;
-            return ByteBuffer.allocateDirect(CHUNK);
-        }
-        return free.take();
+        window.release();
     }
 
     private void writeLoop() {
@@ -120,14 +124,18 @@ final class DelayLine {
                 while (c.data().hasRemaining()) {
                     to.write(c.data());
                 }
-                if (c.data().capacity() == CHUNK && c.data().isDirect()) {
-                    free.offer(c.data());
-                }
+                giveBack(c.data());
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             // the peer went away: the connection ends
         } finally {
             onEnd.accept(failed);
+            // The reader ends once the sockets are closed; what it queued meanwhile goes back too.
+            for (Chunk c; (c = line.poll()) != null; ) {
+                if (c != EOF) {
+                    giveBack(c.data());
+                }
+            }
         }
     }
 }
