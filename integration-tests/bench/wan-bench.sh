@@ -104,15 +104,17 @@ CONF
 vsftpd_pid=$!
 for _ in $(seq 100); do curl -s -o /dev/null "ftp://127.0.0.1:$ftp_port/" && break; sleep 0.1; done
 
-# start_relay RTT SERVER_PORT [--ftp] : starts the emulator, prints its port
+# start_relay RTT SERVER_PORT [--ftp] : starts the emulator, sets RELAY_PORT
 start_relay() {
   local rtt=$1 port=$2 out; shift 2
   out=$work/relay-$rtt-$port.out
-  java -Xmx256m -cp "$classes" io.mirrorfs.it.wan.WanRelay --to "$port" --rtt "${rtt}ms" --per-conn "$per_conn" --total "$total" "$@" > "$out" 2>&1 &
+  java -Xmx256m -XX:MaxDirectMemorySize=1g -cp "$classes" io.mirrorfs.it.wan.WanRelay --to "$port" --rtt "${rtt}ms" --per-conn "$per_conn" --total "$total" "$@" > "$out" 2>&1 &
   relay_pids+=($!)
   for _ in $(seq 100); do grep -q '^listening on' "$out" 2>/dev/null && break; sleep 0.1; done
-  awk '/^listening on/ {print $3}' "$out"
+  RELAY_PORT=$(awk '/^listening on/ {print $3}' "$out")
 }
+# wait_all PID... : waits for these (a bare wait would wait for nginx and vsftpd too)
+wait_all() { local p; for p in "$@"; do wait "$p"; done; }
 now() { date +%s.%N; }
 elapsed() { echo "$1 $(now)" | awk '{printf "%.3f", $2 - $1}'; }
 mibps() { echo "$1 $2" | awk '{ if ($2 <= 0) print "n/a"; else printf "%.0f", $1 / $2 }'; }
@@ -157,11 +159,13 @@ fs_workloads() {
   fs_rand=$(random_fs "$mnt/big.bin" "$rand") || fs_rand=n/a
   t=$(now); dd if="$mnt/big.bin" of=/dev/null bs=1M status=none; fs_seq=$(mibps "$seq_mib" "$(elapsed "$t")")
   t=$(now)
-  for i in $(seq 0 7); do dd if="$mnt/par/f$i.bin" of=/dev/null bs=1M status=none & done; wait
+  local pids=()
+  for i in $(seq 0 7); do dd if="$mnt/par/f$i.bin" of=/dev/null bs=1M status=none & pids+=($!); done; wait_all "${pids[@]}"
   fs_par=$(mibps $((8 * par_mib)) "$(elapsed "$t")")
 }
 mount_mirrorfs() { # URL
-  bench_start_jar "$jar" "$mnt" "$work/mirrorfs.log" --source "/=$1" || exit 1
+  # shellcheck disable=SC2086 # MIRRORFS_OPTS is a word list on purpose
+  bench_start_jar "$jar" "$mnt" "$work/mirrorfs.log" --source "/=$1" ${MIRRORFS_OPTS:-} || exit 1
   fs_pid=$BENCH_PID
 }
 row() { printf '%-22s %9s %9s %8s %8s %8s %8s %8s %8s\n' "$@"; }
@@ -169,8 +173,8 @@ row() { printf '%-22s %9s %9s %8s %8s %8s %8s %8s %8s\n' "$@"; }
 echo "wan-bench: $(basename "$jar"), per connection $per_conn, total $total, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)$([ $quick = 1 ] && echo ', quick mode')"
 for rtt in $rtts; do
   if [ "$rtt" -ge 80 ]; then rand=$rand_80; else rand=$rand_20; fi
-  hp=$(start_relay "$rtt" "$http_port")
-  fp=$(start_relay "$rtt" "$ftp_port" --ftp)
+  start_relay "$rtt" "$http_port"; hp=$RELAY_PORT
+  start_relay "$rtt" "$ftp_port" --ftp; fp=$RELAY_PORT
   http=http://127.0.0.1:$hp
   ftp=ftp://127.0.0.1:$fp
 
@@ -181,12 +185,13 @@ for rtt in $rtts; do
   aria_seq=$(mibps "$seq_mib" "$(elapsed "$t")")
   rm -f /dev/shm/mirrorfs-wan-aria2.$$/big.bin
   t=$(now)
-  for i in $(seq 0 7); do aria2c -q -x8 -s8 -k1M --file-allocation=none --allow-overwrite=true -d /dev/shm/mirrorfs-wan-aria2.$$ -o f$i.bin "$http/par/f$i.bin" & done; wait
+  pids=()
+  for i in $(seq 0 7); do aria2c -q -x8 -s8 -k1M --file-allocation=none --allow-overwrite=true -d /dev/shm/mirrorfs-wan-aria2.$$ -o f$i.bin "$http/par/f$i.bin" & pids+=($!); done; wait_all "${pids[@]}"
   aria_par=$(mibps $((8 * par_mib)) "$(elapsed "$t")")
   rm -rf /dev/shm/mirrorfs-wan-aria2.$$
 
   t=$(now); curl -s -o /dev/null "$http/big.bin"; curl_seq=$(mibps "$seq_mib" "$(elapsed "$t")")
-  t=$(now); for i in $(seq 0 7); do curl -s -o /dev/null "$http/par/f$i.bin" & done; wait
+  t=$(now); pids=(); for i in $(seq 0 7); do curl -s -o /dev/null "$http/par/f$i.bin" & pids+=($!); done; wait_all "${pids[@]}"
   curl_par=$(mibps $((8 * par_mib)) "$(elapsed "$t")")
   curl_rand=$(random_curl "$http/big.bin" "$rand")
   urls=("$http/tree/"); for d in $(seq -w 0 99); do urls+=("$http/tree/d0$d/"); done

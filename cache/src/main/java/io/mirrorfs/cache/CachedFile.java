@@ -269,8 +269,11 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         long lastBlock = (Math.min(attrs.size(), readerEnd) - 1) / blockSize;
         int lanes = control.lanes();
         int stripe = control.stripeBlocks();
-        // One lane streams ahead by --read-ahead blocks; several keep a stripe each in flight.
-        int depth = lanes == 1 ? readAhead : Math.max(readAhead, lanes * stripe);
+        // One lane streams ahead by --read-ahead blocks. Several lanes keep two stripes each ahead:
+        // the one in flight and the next, queued, so a lane that finishes its stripe starts the
+        // next request at once instead of idling until the reader reaches what it fetched (with one
+        // stripe each, measured at 80 ms: 8 lanes delivered 39 MiB/s, most of them idle).
+        int depth = lanes == 1 ? readAhead : Math.max(readAhead, 2 * lanes * stripe);
         long first;
         long last;
         synchronized (this) {

@@ -142,7 +142,7 @@ final class LaneController {
         epochNanos = 0;
     }
 
-    /** The stripe for {@code n} lanes: 4 round trips' worth of a lane's bytes, within bounds and memory. */
+    /** The stripe for {@code n} lanes: 4 round trips' worth of a lane's bytes, within bounds and memory (two stripes a lane). */
     private int stripeFor(int n) {
         int byRoundTrip = DEFAULT_STRIPE;
         if (firstCount > 0 && restCount > 0) {
@@ -151,7 +151,7 @@ final class LaneController {
             // R / (time per block) blocks arrive during one round trip; four of those per request.
             byRoundTrip = (int) Math.ceil(4 * Math.max(0, first - rest) / rest);
         }
-        int byMemory = Math.max(1, maxDepthBlocks / n);
+        int byMemory = Math.max(1, maxDepthBlocks / (2 * n)); // two stripes per lane: see CachedFile
         return Math.max(1, Math.min(byMemory, Math.max(MIN_STRIPE, Math.min(MAX_STRIPE, byRoundTrip))));
     }
 }

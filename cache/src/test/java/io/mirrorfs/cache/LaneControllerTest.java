@@ -90,7 +90,7 @@ class LaneControllerTest {
 
     @Test
     void theStripeCoversFourRoundTripsOfALanesBytesWithinMemory() {
-        LaneController c = new LaneController(8, 128, now::get);
+        LaneController c = new LaneController(8, 256, now::get);
         epoch(c, 20, 40, 8, 0.9); // -> 2 lanes, stripe not yet measured
         assertEquals(LaneController.DEFAULT_STRIPE, c.stripeBlocks());
         epoch(c, 20, 40, 8, 0.9); // stripes measured: 40 ms round trip, 20 ms per block
@@ -99,6 +99,6 @@ class LaneControllerTest {
         LaneController small = new LaneController(8, 24, now::get);
         epoch(small, 20, 80, 8, 0.9);
         epoch(small, 20, 80, 8, 0.9);
-        assertEquals(24 / small.lanes(), small.stripeBlocks(), "bounded by memory: 24 blocks over all lanes");
+        assertEquals(24 / (2 * small.lanes()), small.stripeBlocks(), "bounded by memory: 24 blocks, two stripes per lane");
     }
 }
