@@ -30,6 +30,13 @@ import java.util.concurrent.CompletableFuture;
  * HTTP source does not grow its request past it either. Reads without one (FUSE reading a plain
  * file) fetch ahead as above.
  *
+ * <p>Over a long link one upstream stream cannot keep up (one connection carries a TCP window
+ * per round trip); when {@link LaneController} says so, read-ahead is spread over several lanes,
+ * each an upstream handle of its own that fetches a stripe of consecutive blocks in one request
+ * (advised with {@link VfsFile#adviseSequential}, bounded by the stripe's end), with two stripes
+ * per lane queued ahead. With one lane (always on loopback) read-ahead is the single in-order
+ * stream described above.
+ *
  * <p>Thread-safe: FUSE reads arrive in parallel and out of order.
  */
 final class CachedFile implements VfsFile, ZeroCopyReadable {
@@ -315,11 +322,12 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
     }
 
     /**
-     * Fetches this handle's queued read-ahead blocks one after another, in file order, on one
+     * Fetches one lane's queued read-ahead blocks one after another, in file order, on one
      * executor thread. Why not one task per block: sources stream sequential reads (HTTP grows
      * its request window and keeps the body open, FTP keeps one RETR running); parallel,
      * out-of-order fetches on one handle would break that stream into many requests and waste
-     * the bytes already in flight. Different handles still fetch in parallel.
+     * the bytes already in flight. Different handles, and the lanes of one handle (each on an
+     * upstream handle of its own), still fetch in parallel.
      */
     private void drainReadAhead(int lane) {
         if (!owner.tryStartReadAhead()) {
