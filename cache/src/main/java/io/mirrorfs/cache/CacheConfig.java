@@ -224,7 +224,7 @@ public record CacheConfig(
         // 128 MiB over nginx: 615-648 MiB/s and 1.5-1.7 GiB sent per GiB read with 4 threads,
         // 833 MiB/s and exactly 1 GiB in 74 requests with 16). The threads mostly wait on I/O.
         private int readAheadThreads = 16;
-        private int dirReadAhead = 4;
+        private int dirReadAhead = 16;
         private Optional<Path> diskDir = Optional.empty();
         private long diskMaxBytes = 1L << 30;
         private boolean diskMaxBytesSet;

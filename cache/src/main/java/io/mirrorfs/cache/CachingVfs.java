@@ -45,6 +45,8 @@ public final class CachingVfs implements Vfs {
     private final SourceCounters counters;
     private final SourceHealth health;
     private final DirectoryReadAhead dirReadAhead;
+    /** The most connections of the source used at once for work ahead of readers. */
+    private final int connections;
     /** This source's handles draining read-aheads on the shared executor now; see {@link #tryStartReadAhead}. */
     private final AtomicInteger readAheadsRunning = new AtomicInteger();
     /** Paths whose attributes (by version) are already on disk, so repeated opens do not rewrite them. */
@@ -57,6 +59,19 @@ public final class CachingVfs implements Vfs {
      *                 in statistics; e.g. its mount path and redacted URL. Unique per mirror.
      */
     public CachingVfs(Vfs source, String sourceId, BlockCache cache) {
+        this(source, sourceId, cache, 2);
+    }
+
+    /**
+     * Wraps {@code source} as {@link #CachingVfs(Vfs, String, BlockCache)} does, using up to
+     * {@code connections} of it at once for work ahead of readers (directory listings ahead of a
+     * walker, ranged reads ahead of a sequential reader): its {@code --max-connections}.
+     */
+    public CachingVfs(Vfs source, String sourceId, BlockCache cache, int connections) {
+        if (connections < 1) {
+            throw new IllegalArgumentException("connections must be >= 1, got " + connections);
+        }
+        this.connections = connections;
         this.source = Objects.requireNonNull(source, "source");
         this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
         this.cache = Objects.requireNonNull(cache, "cache");
@@ -69,7 +84,9 @@ public final class CachingVfs implements Vfs {
                     return source.listIfChanged(dir, validator);
                 }, new PersistedMetadata(cache, sourceId), health);
         cache.registerHealth(sourceId, health);
-        this.dirReadAhead = new DirectoryReadAhead(this, metadata, cache.config().dirReadAhead(), 2);
+        // As many listings at once as the source has connections: over a link with round trip R a
+        // walk then costs about R per (directories / connections), not R per directory.
+        this.dirReadAhead = new DirectoryReadAhead(this, metadata, cache.config().dirReadAhead(), connections);
     }
 
     @Override
@@ -194,6 +211,11 @@ public final class CachingVfs implements Vfs {
             return false;
         }
         return true;
+    }
+
+    /** Returns the most connections of the source used at once for work ahead of readers. */
+    int connections() {
+        return connections;
     }
 
     /** Gives back a place taken by {@link #tryStartReadAhead}. */

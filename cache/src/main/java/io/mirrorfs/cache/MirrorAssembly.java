@@ -53,7 +53,7 @@ public final class MirrorAssembly {
                 }
                 try {
                     mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), options),
-                            spec.redacted(), cache));
+                            spec.redacted(), cache, options.maxConnections()));
                     route(spec, options).ifPresent(r -> routes.put(spec.redacted(), r));
                 } catch (IOException e) {
                     throw new IOException("source " + spec.redacted() + ": " + e.getMessage(), e);

@@ -71,8 +71,8 @@ final class CommonOptions {
             description = "Blocks fetched ahead of a sequential reader; 0 disables (default: ${DEFAULT-VALUE}).")
     int readAhead;
 
-    @Option(names = "--dir-read-ahead", paramLabel = "DIRS", defaultValue = "4",
-            description = "During a directory walk (find, du, ls -R, rsync), list this many of the next sibling directories in the background; 0 disables (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dir-read-ahead", paramLabel = "DIRS", defaultValue = "16",
+            description = "During a directory walk (find, du, ls -R, rsync), list this many of the next sibling directories in the background, as many at once as --max-connections; 0 disables (default: ${DEFAULT-VALUE}).")
     int dirReadAhead;
 
     @Option(names = "--dir-cache-ttl", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "60s",

@@ -197,6 +197,18 @@ final class HttpFile implements VfsFile {
         return c;
     }
 
+    /**
+     * Takes the next read at {@code offset} for the continuation of a sequential run with the
+     * largest window: its request asks for up to that read's reader's end (at most
+     * {@link #MAX_WINDOW}). A cache fetching a stripe of blocks on a handle of its own says so
+     * before the stripe's first block, so that the stripe costs one request, one round trip.
+     */
+    @Override
+    public synchronized void adviseSequential(long offset) {
+        lastEnd = offset;
+        window = MAX_WINDOW;
+    }
+
     /** Returns whether a read in flight will leave its body at most {@code limit} before {@code at}, still covering it. */
     private boolean awaited(long at, long limit) {
         for (Flight f : flights) {
