@@ -49,7 +49,7 @@ PY
   head -c $((512 << 20)) /dev/zero > "$data/zeros.bin"
   (cd "$data" && zip -q -0 m.zip rand.bin && zip -q -6 m.zip log.txt zeros.bin && tar -czf m.tar.gz $members)
   for m in $members; do
-    xz -T1 -6 -c "$data/$m" > "$data/$m.xz"   # one block, as xz 5.4 writes by default
+    xz -T1 -1 -c "$data/$m" > "$data/$m.xz"   # one block, as xz 5.4 writes by default; -1: the level hardly matters to a decoder, -6 took 20 min on a busy machine
     zstd -q -3 -c "$data/$m" > "$data/$m.zst" # one frame, zstd's default
   done
   rm -f "$data/rand.bin" "$data/log.txt" "$data/zeros.bin"

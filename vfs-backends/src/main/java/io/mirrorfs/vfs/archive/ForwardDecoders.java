@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class ForwardDecoders implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ForwardDecoders.class.getName());
-    /** Live windows over the whole layer: 8 x (a dictionary + 4.25 MiB), as the idle decoders were bounded before. */
+    /** Live windows over the whole layer: 8 x (a dictionary + 6.25 MiB), as the idle decoders were bounded before. */
     static final int MAX_LIVE = 8;
 
     private final int maxLive;
