@@ -1,0 +1,104 @@
+package io.mirrorfs.it;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The content a fleet test serves: one large random file {@code big.bin} and a tree {@code t/} of
+ * small random files in a few directories; and the upstream access-log arithmetic the fleet
+ * tests check ({@code "REQUEST" STATUS BYTES} lines).
+ */
+final class FleetTree {
+
+    /** Checksums of every file under {@code t}, in a stable order. */
+    static final String HASHES = "find t -type f -print0 | sort -z | xargs -0 sha256sum";
+    /** Checksums of the large file and of the tree. */
+    static final String ALL = "sha256sum big.bin && " + HASHES;
+
+    private final Path root;
+    private final long fileBytes;
+    private final int directories;
+    private final String expected;
+
+    private FleetTree(Path root, long fileBytes, int directories, String expected) {
+        this.root = root;
+        this.fileBytes = fileBytes;
+        this.directories = directories;
+        this.expected = expected;
+    }
+
+    /** Writes {@code big.bin} of {@code bigSize} bytes and {@code dirs} directories of {@code filesPerDir} files (1-24 KiB). */
+    static FleetTree create(Path root, long bigSize, int dirs, int filesPerDir) throws IOException, InterruptedException {
+        Random r = new Random(17);
+        Files.createDirectories(root);
+        writeRandom(root.resolve("big.bin"), bigSize, r);
+        long bytes = bigSize;
+        for (int d = 0; d < dirs; d++) {
+            Path dir = Files.createDirectories(root.resolve("t/d" + d));
+            for (int f = 0; f < filesPerDir; f++) {
+                long size = 1024 + r.nextInt(23 * 1024);
+                writeRandom(dir.resolve("f" + f + ".bin"), size, r);
+                bytes += size;
+            }
+        }
+        Shell.ok(root, "chmod -R a+rX .");
+        // the root, t/ and each t/dN/
+        return new FleetTree(root, bytes, 2 + dirs, Shell.ok(root, ALL));
+    }
+
+    static void writeRandom(Path file, long size, Random r) throws IOException {
+        byte[] buf = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= buf.length) {
+                r.nextBytes(buf);
+                out.write(buf, 0, (int) Math.min(buf.length, left));
+            }
+        }
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** Returns the bytes of all files. */
+    long fileBytes() {
+        return fileBytes;
+    }
+
+    /** Returns the number of directories a walk lists. */
+    int directories() {
+        return directories;
+    }
+
+    /** Returns the output of {@link #ALL} on the original tree. */
+    String expectedSums() {
+        return expected;
+    }
+
+    /** Returns the body bytes an access log shows for files (requests not ending in {@code /}). */
+    static long bytesOfFiles(List<String> log) {
+        long sum = 0;
+        for (String line : log) {
+            String[] tail = line.substring(line.lastIndexOf('"') + 1).trim().split("\\s+");
+            if (!isListing(line) && tail.length >= 2 && tail[1].matches("\\d+")) {
+                sum += Long.parseLong(tail[1]);
+            }
+        }
+        return sum;
+    }
+
+    /** Returns how many GETs of directories (listings) an access log shows. */
+    static long listingRequests(List<String> log) {
+        return log.stream().filter(l -> l.contains("\"GET ") && isListing(l)).count();
+    }
+
+    private static boolean isListing(String line) {
+        int start = line.indexOf('"');
+        String[] request = line.substring(start + 1, line.indexOf('"', start + 1)).split(" ");
+        return request.length >= 2 && request[1].endsWith("/");
+    }
+}
