@@ -54,6 +54,9 @@ public final class BlockCache implements Closeable {
     private final LongAdder readAheads = new LongAdder();
     private final LongAdder diskHits = new LongAdder();
     private final LongAdder evictions = new LongAdder();
+    private final LongAdder readAheadUsed = new LongAdder();
+    private final LongAdder readAheadWasted = new LongAdder();
+    private final SourceLatency sourceLatency = new SourceLatency();
     final LongAdder metadataHits = new LongAdder();
     final LongAdder metadataMisses = new LongAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -71,6 +74,9 @@ public final class BlockCache implements Closeable {
                 .evictionListener((BlockKey k, Block b, com.github.benmanes.caffeine.cache.RemovalCause cause) -> evictions.increment())
                 .removalListener((BlockKey k, Block b, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                     if (b != null) {
+                        if (b.unreadReadAhead()) {
+                            readAheadWasted.increment();
+                        }
                         b.release(); // the cache's own reference
                     }
                 })
@@ -131,9 +137,10 @@ public final class BlockCache implements Closeable {
             return w.isPresent() ? Optional.of(w.getAsLong()) : Optional.empty();
         }).orElse(0L);
         long pinned = config.pinnedBytes() - ((long) pinPermitsKiB.availablePermits() << 10);
-        return new CacheStats(hits.sum(), misses.sum(), readAheads.sum(), diskHits.sum(),
-                disk.map(DiskStore::corruptCount).orElse(0L), evictions.sum(), held, pinned, checkpointBytes, config.maxBytes(),
-                inFlight.get(), disk.map(DiskStore::bytes).orElse(0L), metadataHits.sum(), metadataMisses.sum(), perSource);
+        return new CacheStats(hits.sum(), misses.sum(), readAheads.sum(), readAheadUsed.sum(), readAheadWasted.sum(),
+                blocks.waits(), diskHits.sum(), disk.map(DiskStore::corruptCount).orElse(0L), evictions.sum(), held, pinned,
+                checkpointBytes, config.maxBytes(), inFlight.get(), disk.map(DiskStore::bytes).orElse(0L),
+                disk.map(DiskStore::files).orElse(0), metadataHits.sum(), metadataMisses.sum(), perSource);
     }
 
     /**
@@ -180,9 +187,38 @@ public final class BlockCache implements Closeable {
         return ticker;
     }
 
-    /** Returns the counters of source {@code sourceId}, creating them on first use. */
+    /**
+     * Returns the counters of source {@code sourceId}, creating them on first use; they are also
+     * where the source reports its upstream requests ({@link io.mirrorfs.vfs.SourceMetrics}).
+     */
     SourceCounters countersFor(String sourceId) {
-        return sources.computeIfAbsent(sourceId, id -> new SourceCounters());
+        return sources.computeIfAbsent(sourceId, id -> new SourceCounters(id, sourceLatency, java.time.Clock.systemUTC()));
+    }
+
+    /** Returns the request latency histogram of all sources (labels: source, kind), for {@link CacheMetrics}. */
+    SourceLatency sourceLatency() {
+        return sourceLatency;
+    }
+
+    /** Returns the state of every source, by source id. */
+    public Map<String, SourceStatus> sourceStatus() {
+        Map<String, SourceStatus> out = new TreeMap<>();
+        sources.forEach((id, c) -> out.put(id, c.status()));
+        return out;
+    }
+
+    /**
+     * Makes {@code provider} the state of source {@code sourceId} from now on, in place of the one
+     * derived from its recent requests: the hook for a source layer that knows better (such as
+     * stale-if-error serving, which is healthy though upstream is down).
+     */
+    public void useStatusProvider(String sourceId, SourceStatus.Provider provider) {
+        countersFor(sourceId).useStatusProvider(provider);
+    }
+
+    /** Records that a reader used a block read-ahead had fetched. */
+    void countReadAheadUsed() {
+        readAheadUsed.increment();
     }
 
     /** Fills {@code dst[0..length)} with a block's bytes from upstream. */
@@ -292,6 +328,9 @@ public final class BlockCache implements Closeable {
                 fetch.fill(array, expectedLength);
                 block = new Block(key.offset(), array, expectedLength, pool);
                 writeBehind(diskKey, block);
+            }
+            if (readAhead) {
+                block.markReadAhead();
             }
             block.retain();
             return block;

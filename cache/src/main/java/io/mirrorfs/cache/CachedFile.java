@@ -110,6 +110,9 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         while (done < want) {
             long pos = offset + done;
             Block b = blockAt(pos, streak > 0, readerEnd);
+            if (b.firstUse()) {
+                cache.countReadAheadUsed();
+            }
             int n;
             try {
                 int from = (int) (pos - b.offset());

@@ -50,8 +50,9 @@ public final class MirrorAssembly {
                     throw new IllegalArgumentException("two sources are mounted at " + spec.mountPath());
                 }
                 try {
-                    mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), options),
-                            spec.redacted(), cache));
+                    // Each source reports its upstream requests into its own counters, beside the cache's.
+                    SourceOptions own = options.toBuilder().metrics(cache.countersFor(spec.redacted())).build();
+                    mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), own), spec.redacted(), cache));
                 } catch (IOException e) {
                     throw new IOException("source " + spec.redacted() + ": " + e.getMessage(), e);
                 }

@@ -128,6 +128,11 @@ public final class StatsFileVfs implements Vfs {
         return delegate.describe();
     }
 
+    /** Returns the block cache whose counters the stats file shows (for {@link CacheMetrics}). */
+    public BlockCache cache() {
+        return cache;
+    }
+
     /**
      * Shows a synthetic tree ({@link WarmupTree}: 15,000 small files in 150 directories) at
      * {@link #WARMUP} until the returned handle is closed, behind the

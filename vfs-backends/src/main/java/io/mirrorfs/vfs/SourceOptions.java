@@ -17,6 +17,8 @@ import java.util.Optional;
  *                           so that no password appears on a command line
  * @param showOutsideSymlinks whether symlinks pointing outside their source are shown (off: hidden)
  * @param ftpActiveMode      use active instead of passive FTP data connections
+ * @param metrics            where the source reports its upstream requests; one per source, so
+ *                           a mirror gives each source a copy of the options with its own
  */
 public record SourceOptions(
         Duration connectTimeout,
@@ -25,7 +27,8 @@ public record SourceOptions(
         int maxConnections,
         Optional<Path> credentialsFile,
         boolean showOutsideSymlinks,
-        boolean ftpActiveMode) {
+        boolean ftpActiveMode,
+        SourceMetrics metrics) {
 
     /** The defaults: 5 s connect, 10 s read, 2 retries, 8 connections, no credentials file. */
     public static final SourceOptions DEFAULTS = builder().build();
@@ -35,6 +38,7 @@ public record SourceOptions(
         requirePositive(connectTimeout, "connect timeout");
         requirePositive(readTimeout, "read timeout");
         Objects.requireNonNull(credentialsFile, "credentialsFile");
+        Objects.requireNonNull(metrics, "metrics");
         if (retries < 0) {
             throw new IllegalArgumentException("retries must be >= 0, got " + retries);
         }
@@ -58,6 +62,7 @@ public record SourceOptions(
         b.credentialsFile = credentialsFile;
         b.showOutsideSymlinks = showOutsideSymlinks;
         b.ftpActiveMode = ftpActiveMode;
+        b.metrics = metrics;
         return b;
     }
 
@@ -77,6 +82,7 @@ public record SourceOptions(
         private Optional<Path> credentialsFile = Optional.empty();
         private boolean showOutsideSymlinks;
         private boolean ftpActiveMode;
+        private SourceMetrics metrics = SourceMetrics.NONE;
 
         private Builder() {
         }
@@ -123,10 +129,16 @@ public record SourceOptions(
             return this;
         }
 
+        /** Sets where the source reports its requests (default: nowhere). */
+        public Builder metrics(SourceMetrics value) {
+            metrics = value;
+            return this;
+        }
+
         /** Returns the validated options. */
         public SourceOptions build() {
             return new SourceOptions(connectTimeout, readTimeout, retries, maxConnections, credentialsFile,
-                    showOutsideSymlinks, ftpActiveMode);
+                    showOutsideSymlinks, ftpActiveMode, metrics);
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.mirrorfs.vfs.http;
 
 import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.vfs.SourceMetrics;
+import io.mirrorfs.vfs.SourceMetrics.ErrorClass;
+import io.mirrorfs.vfs.SourceMetrics.RequestKind;
 import io.mirrorfs.vfs.StaleFileException;
 import io.mirrorfs.vfs.VfsFile;
 import java.io.IOException;
@@ -125,6 +128,7 @@ final class HttpFile implements VfsFile {
                             + failures + " attempts: " + e.getMessage());
                     throw new IOException("reading " + source.redacted(url) + " at offset " + at + ": " + e.getMessage(), e);
                 }
+                source.options().metrics().retried(RequestKind.HTTP_RANGE_GET);
                 HttpSource.sleep(100L << (failures - 1));
             } finally {
                 land(flight);
@@ -231,7 +235,14 @@ final class HttpFile implements VfsFile {
         List<String[]> headers = new ArrayList<>(2);
         headers.add(new String[] {"Range", "bytes=" + from + "-" + (to - 1)});
         pinned.ifRange().ifPresent(v -> headers.add(new String[] {"If-Range", v}));
-        Requester.Exchange ex = source.requester().send("GET", url, headers);
+        long start = System.nanoTime();
+        Requester.Exchange ex;
+        try {
+            ex = source.requester().send("GET", url, headers);
+        } catch (IOException e) {
+            counted(start, e);
+            throw e;
+        }
         try {
             HttpResponse r = ex.response;
             Validator now = Validator.of(r);
@@ -244,6 +255,7 @@ final class HttpFile implements VfsFile {
                     if (range[0] != from) {
                         throw new IOException("server sent bytes from " + range[0] + " instead of " + from);
                     }
+                    counted(start, null);
                     return new Cursor(ex, from, range[1] + 1);
                 }
                 case 200 -> {
@@ -252,15 +264,37 @@ final class HttpFile implements VfsFile {
                         throw stale(now, len);
                     }
                     noteIgnoresRange();
+                    counted(start, null);
                     return new Cursor(ex, 0, attrs.size());
                 }
                 case 416 -> throw stale(now, -1);
                 case 404, 410 -> throw new StaleFileException(name, attrs.version(), "gone (HTTP " + r.status() + ")");
                 default -> throw new HttpStatusException("GET " + source.redacted(url), r.status());
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            ex.abort();
+            counted(start, e);
+            throw e;
+        } catch (RuntimeException e) {
             ex.abort();
             throw e;
+        }
+    }
+
+    /**
+     * Reports a range GET sent at {@code start} to the source's metrics: {@code failure} null or a
+     * definite answer (the file changed or is gone) is a success, an unusable status or an I/O
+     * failure is an error of its class.
+     */
+    private void counted(long start, IOException failure) {
+        SourceMetrics metrics = source.options().metrics();
+        long nanos = System.nanoTime() - start;
+        if (failure == null || failure instanceof FileSystemException) {
+            metrics.succeeded(RequestKind.HTTP_RANGE_GET, nanos);
+        } else if (failure instanceof HttpStatusException h) {
+            metrics.failed(RequestKind.HTTP_RANGE_GET, ErrorClass.ofStatus(h.status()), nanos);
+        } else {
+            metrics.failed(RequestKind.HTTP_RANGE_GET, ErrorClass.of(failure), nanos);
         }
     }
 

@@ -4,6 +4,9 @@ import io.mirrorfs.vfs.DirEntry;
 import io.mirrorfs.vfs.FileAttrs;
 import io.mirrorfs.vfs.FileType;
 import io.mirrorfs.vfs.IsDirectoryException;
+import io.mirrorfs.vfs.SourceMetrics;
+import io.mirrorfs.vfs.SourceMetrics.ErrorClass;
+import io.mirrorfs.vfs.SourceMetrics.RequestKind;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsFile;
@@ -394,21 +397,30 @@ final class HttpSource implements Vfs {
      * number of times with a short backoff; then fails with one log line naming the URL and cause.
      */
     <T> T retrying(String what, URI url, Attempt<T> attempt) throws IOException {
+        SourceMetrics metrics = options.metrics();
+        RequestKind kind = what.equals("listing") ? RequestKind.HTTP_LISTING : RequestKind.HTTP_HEAD;
         IOException last = null;
         for (int i = 0; i <= options.retries(); i++) {
+            long start = System.nanoTime();
             try {
-                return attempt.run();
+                T result = attempt.run();
+                metrics.succeeded(kind, System.nanoTime() - start);
+                return result;
             } catch (FileSystemException e) {
+                metrics.succeeded(kind, System.nanoTime() - start); // a definite answer, such as 404
                 throw e;
             } catch (HttpStatusException e) {
+                metrics.failed(kind, ErrorClass.ofStatus(e.status()), System.nanoTime() - start);
                 if (!e.transientFailure()) {
                     throw e;
                 }
                 last = e;
             } catch (IOException e) {
+                metrics.failed(kind, ErrorClass.of(e), System.nanoTime() - start);
                 last = e;
             }
             if (i < options.retries()) {
+                metrics.retried(kind);
                 sleep(100L << i);
             }
         }
