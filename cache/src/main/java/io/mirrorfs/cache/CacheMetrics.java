@@ -1,6 +1,7 @@
 package io.mirrorfs.cache;
 
 import io.mirrorfs.vfs.SourceMetrics.ErrorClass;
+import io.mirrorfs.vfs.archive.ArchiveMetrics;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -45,6 +46,21 @@ public final class CacheMetrics {
         gauge(registry, cache, "mirrorfs_disk_bytes", "Bytes in the disk tier", CacheStats::diskBytes);
         gauge(registry, cache, "mirrorfs_disk_files", "Entries (files) in the disk tier", CacheStats::diskFiles);
         registerSources(cache, registry);
+    }
+
+    /** Registers the archive layer's counters of {@code archives} in {@code registry}. */
+    public static void registerArchives(ArchiveMetrics archives, PrometheusRegistry registry) {
+        CounterWithCallback.builder().name("mirrorfs_archive_indexes_built").help("Archive indexes built by a pass over the archive")
+                .callback(cb -> cb.call(archives.indexesBuilt())).register(registry);
+        CounterWithCallback.builder().name("mirrorfs_archive_indexes_loaded").help("Archive indexes loaded from the index directory")
+                .callback(cb -> cb.call(archives.indexesLoaded())).register(registry);
+        CounterWithCallback.builder().name("mirrorfs_archive_decoded_bytes").help("Bytes decompressed by indexing passes and member reads")
+                .callback(cb -> cb.call(archives.bytesDecoded())).register(registry);
+        GaugeWithCallback.builder().name("mirrorfs_archive_indexing_passes").help("Indexing passes running now")
+                .callback(cb -> cb.call(archives.indexingInProgress())).register(registry);
+        GaugeWithCallback.builder().name("mirrorfs_archive_indexing_progress_ratio")
+                .help("How far the running indexing passes are together (compressed bytes read / to read), 0 when none runs")
+                .callback(cb -> cb.call(archives.indexingProgressRatio())).register(registry);
     }
 
     private static void registerSources(BlockCache cache, PrometheusRegistry registry) {

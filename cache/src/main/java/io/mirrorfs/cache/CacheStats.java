@@ -1,6 +1,7 @@
 package io.mirrorfs.cache;
 
 import io.mirrorfs.vfs.SourceMetrics.ErrorClass;
+import io.mirrorfs.vfs.archive.ArchiveMetrics;
 import io.mirrorfs.vfs.SourceMetrics.RequestKind;
 import java.util.Map;
 import java.util.Objects;
@@ -134,6 +135,20 @@ public record CacheStats(
             // Padded like the numbers, so the text's length stays fixed.
             sb.append(String.format("%-24s %20s%n", p + "state", s.status.state().label()));
         }
+        return sb.toString();
+    }
+
+    /**
+     * Returns the archive layer's counters as lines like {@link #format}'s (fixed width, the
+     * progress ratio with three decimals), for the stats file.
+     */
+    public static String formatArchives(ArchiveMetrics a) {
+        StringBuilder sb = new StringBuilder();
+        line(sb, "archive_indexes_built", a.indexesBuilt());
+        line(sb, "archive_indexes_loaded", a.indexesLoaded());
+        line(sb, "archive_bytes_decoded", a.bytesDecoded());
+        line(sb, "archive_indexing", a.indexingInProgress());
+        sb.append(String.format(java.util.Locale.ROOT, "%-24s %20.3f%n", "archive_indexing_ratio", a.indexingProgressRatio()));
         return sb.toString();
     }
 

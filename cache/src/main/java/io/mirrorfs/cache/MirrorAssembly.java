@@ -68,8 +68,8 @@ public final class MirrorAssembly {
             cache.close();
             throw e;
         }
-        return new StatsFileVfs(new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes,
-                cache.decodedStore()),
-                cache, clock);
+        ArchiveLayer archives = new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes,
+                cache.decodedStore());
+        return new StatsFileVfs(archives, cache, archives.metrics(), clock);
     }
 }

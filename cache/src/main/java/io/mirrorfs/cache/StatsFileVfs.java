@@ -9,6 +9,7 @@ import io.mirrorfs.vfs.VfsFile;
 import io.mirrorfs.vfs.VfsPath;
 import io.mirrorfs.vfs.MountTable;
 import io.mirrorfs.vfs.archive.ArchiveLayer;
+import io.mirrorfs.vfs.archive.ArchiveMetrics;
 import io.mirrorfs.vfs.archive.ArchiveOptions;
 import java.io.Closeable;
 import java.io.IOException;
@@ -50,10 +51,17 @@ public final class StatsFileVfs implements Vfs {
     private final Vfs delegate;
     private final BlockCache cache;
     private final Clock clock;
+    private final ArchiveMetrics archives;
     private volatile Vfs warmup;
 
     /** Shows {@code delegate} plus the stats of {@code cache}, which this object then owns. */
     public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock) {
+        this(delegate, cache, new ArchiveMetrics(), clock);
+    }
+
+    /** As the other constructor, showing the counters of the archive layer behind {@code delegate} too. */
+    public StatsFileVfs(Vfs delegate, BlockCache cache, ArchiveMetrics archives, Clock clock) {
+        this.archives = Objects.requireNonNull(archives, "archives");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -128,6 +136,11 @@ public final class StatsFileVfs implements Vfs {
         return delegate.describe();
     }
 
+    /** Returns the archive layer's counters the stats file shows (for {@link CacheMetrics}). */
+    public ArchiveMetrics archives() {
+        return archives;
+    }
+
     /** Returns the block cache whose counters the stats file shows (for {@link CacheMetrics}). */
     public BlockCache cache() {
         return cache;
@@ -185,7 +198,7 @@ public final class StatsFileVfs implements Vfs {
     }
 
     private byte[] render() {
-        return cache.stats().format().getBytes(StandardCharsets.US_ASCII);
+        return (cache.stats().format() + CacheStats.formatArchives(archives)).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static FileAttrs statsAttrs(Instant now, int size) {

@@ -107,6 +107,34 @@ class CacheMetricsTest {
         }
     }
 
+    @Test
+    void archiveIndexesBuiltLoadedAndBytesDecoded(@TempDir Path tmp) throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        for (int i = 0; i < 20; i++) {
+            Files.write(src.resolve("m" + i + ".bin"), GeneratedTree.contentFor("m" + i, 100_000));
+        }
+        Path pub = Files.createDirectories(tmp.resolve("pub"));
+        new ProcessBuilder("tar", "-czf", pub.resolve("a.tar.gz").toString(), "-C", src.toString(), ".").inheritIO().start().waitFor();
+        ArchiveOptions options = ArchiveOptions.builder().indexDirectory(tmp.resolve("indexes")).build();
+        for (int mount = 0; mount < 2; mount++) {
+            try (Vfs mirror = MirrorAssembly.assemble(List.of(SourceSpec.parse("/=" + pub.toUri())), SourceOptions.DEFAULTS,
+                    CacheConfig.builder().build(), options, Clock.systemUTC())) {
+                PrometheusRegistry registry = new PrometheusRegistry();
+                CacheMetrics.registerArchives(((StatsFileVfs) mirror).archives(), registry);
+                assertArrayEquals(GeneratedTree.contentFor("m7", 100_000), readAll(mirror, "/a.tar.gz#/m7.bin"));
+                assertEquals(mount == 0 ? 1 : 0, (long) sum(registry, "mirrorfs_archive_indexes_built", l -> true));
+                assertEquals(mount == 0 ? 0 : 1, (long) sum(registry, "mirrorfs_archive_indexes_loaded", l -> true), "the remount reads the saved index");
+                double decoded = sum(registry, "mirrorfs_archive_decoded_bytes", l -> true);
+                assertTrue(mount == 0 ? decoded >= 20 * 100_000 : decoded >= 100_000 && decoded < 20 * 100_000,
+                        "a pass decodes the whole archive, a read from a checkpoint only its member: " + decoded);
+                assertEquals(0, (long) sum(registry, "mirrorfs_archive_indexing_passes", l -> true));
+                assertEquals(0.0, sum(registry, "mirrorfs_archive_indexing_progress_ratio", l -> true));
+                String stats = new String(readAll(mirror, "/.mirrorfs/stats"), StandardCharsets.US_ASCII);
+                assertEquals((long) decoded, statsValue(stats, "archive_bytes_decoded"));
+            }
+        }
+    }
+
     private static double sum(PrometheusRegistry registry, String name, Predicate<Labels> labels) {
         MetricSnapshot m = registry.scrape().stream().filter(s -> s.getMetadata().getName().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no metric " + name));

@@ -3,6 +3,7 @@ package io.mirrorfs.fuse;
 import com.sun.net.httpserver.HttpExchange;
 import io.mirrorfs.cache.BlockCache;
 import io.mirrorfs.cache.CacheMetrics;
+import io.mirrorfs.cache.StatsFileVfs;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -29,14 +30,16 @@ final class MetricsEndpoint implements Closeable {
     }
 
     /**
-     * Starts the endpoint on {@code address} for a mirror with {@code cache} whose FUSE callbacks
+     * Starts the endpoint on {@code address} for {@code mirror} (its cache, sources and archives) whose FUSE callbacks
      * count into {@code fuse}.
      *
      * @throws IOException naming the address if it cannot be bound (in use, not local)
      */
-    static MetricsEndpoint start(MetricsAddress address, BlockCache cache, FuseMetrics fuse) throws IOException {
+    static MetricsEndpoint start(MetricsAddress address, StatsFileVfs mirror, FuseMetrics fuse) throws IOException {
+        BlockCache cache = mirror.cache();
         PrometheusRegistry registry = new PrometheusRegistry();
         CacheMetrics.register(cache, registry);
+        CacheMetrics.registerArchives(mirror.archives(), registry);
         fuse.register(registry);
         JvmMetrics.builder().register(registry);
         HealthCheck health = new HealthCheck(fuse::mounted, cache::sourceStatus);

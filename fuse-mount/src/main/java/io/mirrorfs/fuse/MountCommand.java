@@ -70,7 +70,7 @@ final class MountCommand implements Callable<Integer> {
         FuseMetrics fuse = FuseMetrics.enabled();
         MetricsEndpoint endpoint;
         try {
-            endpoint = MetricsEndpoint.start(metrics, stats.cache(), fuse);
+            endpoint = MetricsEndpoint.start(metrics, stats, fuse);
         } catch (IOException e) {
             vfs.close();
             throw e;
