@@ -18,17 +18,17 @@ record MetricsAddress(String host, int port) {
     /** Validates the port range and that a host is present. */
     MetricsAddress {
         if (host == null || host.isBlank()) {
-            throw new IllegalArgumentException("--metrics: the address is empty (expected PORT or ADDR:PORT, e.g. 9101 or 0.0.0.0:9101)");
+            throw new IllegalArgumentException("the address is empty: expected PORT or ADDR:PORT (e.g. 9101 or 0.0.0.0:9101)");
         }
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--metrics: port " + port + " is outside 0-65535");
+            throw new IllegalArgumentException("port " + port + " is outside 0-65535");
         }
     }
 
     /**
      * Parses {@code PORT}, {@code ADDR:PORT} or {@code [IPV6]:PORT}.
      *
-     * @throws IllegalArgumentException with a message showing the expected forms
+     * @throws IllegalArgumentException with a message showing the expected forms (picocli prefixes the option)
      */
     static MetricsAddress parse(String value) {
         String v = value.strip();
@@ -41,8 +41,7 @@ record MetricsAddress(String host, int port) {
         try {
             return new MetricsAddress(host, Integer.parseInt(port));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--metrics " + value + ": expected PORT or ADDR:PORT (e.g. 9101 or 0.0.0.0:9101), '"
-                    + port + "' is not a port");
+            throw new IllegalArgumentException("'" + port + "' is not a port: expected PORT or ADDR:PORT (e.g. 9101 or 0.0.0.0:9101)");
         }
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code --metrics} values: a bare port binds loopback only; an address is taken as given. */
 class MetricsAddressTest {
@@ -26,9 +25,16 @@ class MetricsAddressTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "host:", "host:port", "70000", ":9101", "-1"})
-    void rejectsWithTheExpectedForm(String value) {
+    @CsvSource(delimiter = '|', value = {
+        "''        | '' is not a port: expected PORT or ADDR:PORT",
+        "host:     | '' is not a port: expected PORT or ADDR:PORT",
+        "host:port | 'port' is not a port: expected PORT or ADDR:PORT",
+        "70000     | port 70000 is outside 0-65535",
+        "-1        | port -1 is outside 0-65535",
+        ":9101     | the address is empty: expected PORT or ADDR:PORT",
+    })
+    void rejectsWithTheExpectedForm(String value, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MetricsAddress.parse(value));
-        assertTrue(e.getMessage().startsWith("--metrics"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
     }
 }
