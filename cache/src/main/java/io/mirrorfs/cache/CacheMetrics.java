@@ -82,6 +82,14 @@ public final class CacheMetrics {
                 .labelNames("source")
                 .callback(cb -> sources(cache).forEach((id, s) -> cb.call(s.retries(), id)))
                 .register(registry);
+        GaugeWithCallback.builder().name("mirrorfs_source_open_connections").help("Connections to the source open now")
+                .labelNames("source")
+                .callback(cb -> sources(cache).forEach((id, s) -> cb.call(s.openConnections(), id)))
+                .register(registry);
+        CounterWithCallback.builder().name("mirrorfs_source_pool_waits").help("Requests that had to wait for a free connection")
+                .labelNames("source")
+                .callback(cb -> sources(cache).forEach((id, s) -> cb.call(s.poolWaits(), id)))
+                .register(registry);
         CounterWithCallback.builder().name("mirrorfs_source_upstream_bytes").help("File bytes read from the source into the cache")
                 .labelNames("source")
                 .callback(cb -> sources(cache).forEach((id, s) -> cb.call(s.bytesFetched(), id)))

@@ -70,11 +70,13 @@ public record CacheStats(
      *                      kinds of its protocol, and any other it used
      * @param errors        failed upstream requests, by class
      * @param retries       upstream requests sent again after a failure
+     * @param openConnections connections to the source open now (0 for sources without a pool)
+     * @param poolWaits     requests that had to wait for a free connection
      * @param status        the source's state now
      */
     public record SourceStats(long bytesFetched, long readRequests, long statRequests, long listRequests,
                               Map<RequestKind, Long> upstreamRequests, Map<ErrorClass, Long> errors, long retries,
-                              SourceStatus status) {
+                              long openConnections, long poolWaits, SourceStatus status) {
         /** Copies the maps. */
         public SourceStats {
             upstreamRequests = Map.copyOf(upstreamRequests);
@@ -132,6 +134,8 @@ public record CacheStats(
                 line(sb, p + "errors_" + c.label(), s.errors.get(c));
             }
             line(sb, p + "retries", s.retries);
+            line(sb, p + "open_connections", s.openConnections);
+            line(sb, p + "pool_waits", s.poolWaits);
             // Padded like the numbers, so the text's length stays fixed.
             sb.append(String.format("%-24s %20s%n", p + "state", s.status.state().label()));
         }

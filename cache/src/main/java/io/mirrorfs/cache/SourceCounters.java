@@ -33,6 +33,7 @@ final class SourceCounters implements SourceMetrics {
     private final DistributionDataPoint[] latency;
     private final RecentOutcome recent;
     private volatile SourceStatus.Provider status;
+    private volatile PoolView pool = PoolView.NONE;
 
     /** Counters for the source {@code sourceId} ({@code /PATH=URL}, as {@link SourceSpec#redacted} gives it). */
     SourceCounters(String sourceId, SourceLatency latency, Clock clock) {
@@ -75,6 +76,11 @@ final class SourceCounters implements SourceMetrics {
         retries.increment();
     }
 
+    @Override
+    public void pool(PoolView view) {
+        pool = java.util.Objects.requireNonNull(view, "view");
+    }
+
     /** Returns the source's state now. */
     SourceStatus status() {
         return status.status();
@@ -99,7 +105,7 @@ final class SourceCounters implements SourceMetrics {
             byClass.put(c, errors[c.ordinal()].sum());
         }
         return new CacheStats.SourceStats(bytesFetched.sum(), readRequests.sum(), statRequests.sum(), listRequests.sum(),
-                byKind, byClass, retries.sum(), status());
+                byKind, byClass, retries.sum(), pool.openConnections().getAsInt(), pool.waits().getAsLong(), status());
     }
 
     private static LongAdder[] adders(int n) {

@@ -77,6 +77,7 @@ class MetricsMountTest {
             assertEquals(vsftpd.bytesSent(), after.delta(before, "mirrorfs_source_upstream_bytes_total", ftp),
                     String.join("\n", vsftpd.downloadLogLines()));
             assertEquals(0, after.delta(before, "mirrorfs_source_errors_total", web));
+            assertTrue(after.value("mirrorfs_source_open_connections", ftp) >= 1, "the FTP pool keeps its connections");
             assertTrue(after.delta(before, "mirrorfs_fuse_operations_total", "op=\"read\"") >= 2 * FILE_BYTES / (128 << 10));
             assertTrue(after.value("mirrorfs_cache_hits_total") > 0);
             assertTrue(after.text.contains("jvm_memory_used_bytes"), "JVM metrics are there");

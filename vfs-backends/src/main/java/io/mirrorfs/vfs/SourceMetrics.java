@@ -41,6 +41,30 @@ public interface SourceMetrics {
     /** A failed request of {@code kind} is being sent again (counted once per new attempt). */
     void retried(RequestKind kind);
 
+    /**
+     * Shows the source's connection pool from now on: called once, when the source creates its
+     * pool. A source without a pool of its own never calls it (both figures then read 0).
+     */
+    default void pool(PoolView view) {
+    }
+
+    /**
+     * Live figures of a connection pool, read at scrape time (not per request).
+     *
+     * @param openConnections connections open (or being opened) now
+     * @param waits           borrowers that had to wait for a connection, since the start
+     */
+    record PoolView(java.util.function.IntSupplier openConnections, java.util.function.LongSupplier waits) {
+        /** Checks that both are present. */
+        public PoolView {
+            java.util.Objects.requireNonNull(openConnections, "openConnections");
+            java.util.Objects.requireNonNull(waits, "waits");
+        }
+
+        /** The view of no pool: 0 and 0. */
+        public static final PoolView NONE = new PoolView(() -> 0, () -> 0);
+    }
+
     /** What a request asked for; {@link #label} is the metric label. */
     enum RequestKind {
         /** HTTP GET with a Range header (file data). */

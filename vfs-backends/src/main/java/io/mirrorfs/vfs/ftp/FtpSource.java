@@ -66,6 +66,7 @@ final class FtpSource implements Vfs {
         Duration wait = options.connectTimeout().plus(options.readTimeout());
         this.pool = new FtpConnectionPool(() -> FtpConnection.open(endpoint, options), endpoint.displayUrl(),
                 endpoint.maxConnections(), wait, keepAlive);
+        options.metrics().pool(new SourceMetrics.PoolView(pool::liveConnections, pool::waits));
         this.memo = new ListingMemo(listingTtl, 256, System::nanoTime);
     }
 
