@@ -136,15 +136,16 @@ public record CacheStats(
             line(sb, p + "retries", s.retries);
             line(sb, p + "open_connections", s.openConnections);
             line(sb, p + "pool_waits", s.poolWaits);
-            // Padded like the numbers, so the text's length stays fixed.
-            sb.append(String.format("%-24s %20s%n", p + "state", s.status.state().label()));
+            for (SourceStatus.State st : SourceStatus.State.values()) { // numbers only, as every line: 1 for the state it is in
+                line(sb, p + "state_" + st.label(), s.status.state() == st ? 1 : 0);
+            }
         }
         return sb.toString();
     }
 
     /**
-     * Returns the archive layer's counters as lines like {@link #format}'s (fixed width, the
-     * progress ratio with three decimals), for the stats file.
+     * Returns the archive layer's counters as lines like {@link #format}'s (fixed-width integers;
+     * the progress ratio in thousandths), for the stats file.
      */
     public static String formatArchives(ArchiveMetrics a) {
         StringBuilder sb = new StringBuilder();
@@ -152,7 +153,7 @@ public record CacheStats(
         line(sb, "archive_indexes_loaded", a.indexesLoaded());
         line(sb, "archive_bytes_decoded", a.bytesDecoded());
         line(sb, "archive_indexing", a.indexingInProgress());
-        sb.append(String.format(java.util.Locale.ROOT, "%-24s %20.3f%n", "archive_indexing_ratio", a.indexingProgressRatio()));
+        line(sb, "archive_indexing_permille", Math.round(a.indexingProgressRatio() * 1000)); // integers only, as every line
         return sb.toString();
     }
 

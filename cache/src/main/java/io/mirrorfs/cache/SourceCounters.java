@@ -48,17 +48,15 @@ final class SourceCounters implements SourceMetrics {
     }
 
     @Override
-    public void succeeded(RequestKind kind, long nanos) {
+    public void answered(RequestKind kind, long nanos) {
         requests[kind.ordinal()].increment();
         latencyOf(kind).observe(nanos / 1e9);
-        recent.succeeded();
+        recent.answered();
     }
 
     @Override
-    public void failed(RequestKind kind, ErrorClass error, long nanos) {
-        requests[kind.ordinal()].increment();
+    public void failed(RequestKind kind, ErrorClass error) {
         errors[error.ordinal()].increment();
-        latencyOf(kind).observe(nanos / 1e9);
         recent.failed(kind, error);
     }
 
@@ -118,8 +116,9 @@ final class SourceCounters implements SourceMetrics {
 
     /**
      * Online or offline by the last request: a failure without a usable answer (timeout, refused,
-     * 5xx, broken or malformed answer) makes the source offline from then on; the next success
-     * makes it online again. A 4xx is an answer from a live server and changes nothing.
+     * 5xx, broken or malformed answer) makes the source offline from then on; the next answer
+     * makes it online again (a 5xx answer is followed by its failure, so it ends offline). A 4xx
+     * is an answer from a live server and changes nothing.
      */
     private static final class RecentOutcome implements SourceStatus.Provider {
         private final Clock clock;
@@ -129,7 +128,7 @@ final class SourceCounters implements SourceMetrics {
             this.clock = clock;
         }
 
-        void succeeded() {
+        void answered() {
             if (current.state() != SourceStatus.State.ONLINE) { // a volatile read: no write per request
                 current = new SourceStatus(SourceStatus.State.ONLINE, clock.instant(), "");
             }

@@ -79,8 +79,11 @@ class CacheMetricsTest {
             assertEquals(gets, statsValue(stats, "source " + source + " upstream_http_range_get"));
             assertEquals(SIZE, statsValue(stats, "source " + source + " bytes_fetched"));
 
+            long requestsBefore = (long) sum(registry, "mirrorfs_source_requests", l -> true);
             nginx.stop();
             assertThrows(IOException.class, () -> readAll(mirror, "/web/sub/b.bin"));
+            assertEquals(requestsBefore, (long) sum(registry, "mirrorfs_source_requests", l -> true),
+                    "refused connections are errors, not requests nginx saw");
             assertTrue(sum(registry, "mirrorfs_source_errors", l -> l.get("class").equals("refused")) >= 1);
             assertEquals(0, (long) sum(registry, "mirrorfs_source_errors", l -> !l.get("class").equals("refused")));
             assertTrue(sum(registry, "mirrorfs_source_retries", l -> true) >= 2, "two retries after the first refusal");
@@ -98,7 +101,7 @@ class CacheMetricsTest {
     void aSourceLayerCanReplaceTheDerivedState() throws IOException {
         try (BlockCache cache = BlockCache.create(CacheConfig.builder().build())) {
             cache.countersFor("/x=http://x/").failed(io.mirrorfs.vfs.SourceMetrics.RequestKind.HTTP_HEAD,
-                    io.mirrorfs.vfs.SourceMetrics.ErrorClass.TIMEOUT, 1_000);
+                    io.mirrorfs.vfs.SourceMetrics.ErrorClass.TIMEOUT);
             assertEquals(SourceStatus.State.OFFLINE, cache.sourceStatus().get("/x=http://x/").state());
             SourceStatus stale = new SourceStatus(SourceStatus.State.STALE, java.time.Instant.EPOCH, "serving cached listings");
             cache.useStatusProvider("/x=http://x/", () -> stale);

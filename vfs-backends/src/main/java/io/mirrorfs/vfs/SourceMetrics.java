@@ -10,8 +10,10 @@ import java.util.Locale;
 /**
  * Where a network source reports each request it sends upstream, so a cache or an exporter can
  * count them without knowing the protocol code. Sources call it at the one or two places where a
- * request is sent (HTTP: {@code HttpSource.retrying} and the range GET of {@code HttpFile}; FTP:
- * {@code FtpSource.withConnection} and the REST+RETR of {@code FtpFile}), never per byte.
+ * request is sent and its failures handled (HTTP: {@code HttpSource.retrying} and the range GETs
+ * of {@code HttpFile}; FTP: {@code FtpSource.withConnection} and the REST+RETR of
+ * {@code FtpFile}), never per byte. Answers and failures are reported apart, so the answered
+ * requests equal what the server logs and a refused connection is an error but no request.
  *
  * <p>Implementations must be thread-safe, lock-free and cheap: they run on every upstream request.
  */
@@ -20,11 +22,11 @@ public interface SourceMetrics {
     /** Counts nothing: for sources built outside a mirror (tests, tools). */
     SourceMetrics NONE = new SourceMetrics() {
         @Override
-        public void succeeded(RequestKind kind, long nanos) {
+        public void answered(RequestKind kind, long nanos) {
         }
 
         @Override
-        public void failed(RequestKind kind, ErrorClass error, long nanos) {
+        public void failed(RequestKind kind, ErrorClass error) {
         }
 
         @Override
@@ -32,11 +34,19 @@ public interface SourceMetrics {
         }
     };
 
-    /** A request of {@code kind} got an answer the source could use (a 404 is an answer) after {@code nanos}. */
-    void succeeded(RequestKind kind, long nanos);
+    /**
+     * The server answered a request of {@code kind} after {@code nanos} (to the response headers,
+     * or the whole answer of a listing): one request as the server's log shows it, whatever the
+     * answer was (an error status is also reported to {@link #failed}).
+     */
+    void answered(RequestKind kind, long nanos);
 
-    /** A request of {@code kind} failed after {@code nanos}: no answer, or one the source could not use. */
-    void failed(RequestKind kind, ErrorClass error, long nanos);
+    /**
+     * An attempt at a request of {@code kind} failed: no answer (refused, timed out), an answer
+     * the source cannot use (4xx, 5xx, malformed), or a body that broke off. Called once per
+     * failed attempt, also when a retry follows.
+     */
+    void failed(RequestKind kind, ErrorClass error);
 
     /** A failed request of {@code kind} is being sent again (counted once per new attempt). */
     void retried(RequestKind kind);
@@ -119,6 +129,11 @@ public interface SourceMetrics {
         /** Returns the label value: {@code timeout}, {@code refused}, {@code 4xx}, {@code 5xx} or {@code protocol}. */
         public String label() {
             return label;
+        }
+
+        /** Returns the class of {@code failure}: its HTTP status class if it carries one, else as {@link #of}. */
+        public static ErrorClass of(Throwable failure, java.util.OptionalInt httpStatus) {
+            return httpStatus.isPresent() ? ofStatus(httpStatus.getAsInt()) : of(failure);
         }
 
         /** Returns the class of an HTTP status the source could not use. */

@@ -151,6 +151,7 @@ final class FtpFile implements VfsFile {
                 if (t != null) {
                     abandon(t, e);
                 }
+                source.metrics().failed(RequestKind.FTP_RETR, ErrorClass.of(e));
                 IOException logged = e;
                 LOG.log(Level.DEBUG, () -> display + ": transfer failed at " + at + " (" + logged + ")");
                 if (done - before >= PROGRESS_RESETS_RETRIES && !(e instanceof java.io.InterruptedIOException)) {
@@ -254,20 +255,17 @@ final class FtpFile implements VfsFile {
         }
     }
 
-    /** Starts a transfer at {@code offset} (see {@link #startTransfer}), reporting it as one RETR request. */
+    /** Starts a transfer at {@code offset} (see {@link #startTransfer}), reporting it as one RETR request if it got an answer. */
     private Transfer start(long offset) throws IOException {
         long started = System.nanoTime();
         try {
             Transfer t = startTransfer(offset);
-            source.metrics().succeeded(RequestKind.FTP_RETR, System.nanoTime() - started);
+            source.metrics().answered(RequestKind.FTP_RETR, System.nanoTime() - started);
             return t;
         } catch (FileSystemException e) {
-            source.metrics().succeeded(RequestKind.FTP_RETR, System.nanoTime() - started); // an answer: changed or gone
+            source.metrics().answered(RequestKind.FTP_RETR, System.nanoTime() - started); // an answer: changed or gone
             throw e;
-        } catch (IOException e) {
-            source.metrics().failed(RequestKind.FTP_RETR, ErrorClass.of(e), System.nanoTime() - started);
-            throw e;
-        }
+        } // a failure is counted by the read that retries
     }
 
     /** Starts a transfer at {@code offset} after checking that the file is still the pinned version. */

@@ -234,11 +234,11 @@ final class FtpSource implements Vfs {
                 }
                 T result = exchange.run(c);
                 pool.release(c);
-                succeeded(kind, start);
+                answered(kind, start);
                 return result;
             } catch (FileSystemException e) {
                 pool.release(c);
-                succeeded(kind, start); // a definite answer, such as 550
+                answered(kind, start); // a definite answer, such as 550
                 throw e;
             } catch (IOException | RuntimeException e) {
                 pool.discard(c);
@@ -248,7 +248,7 @@ final class FtpSource implements Vfs {
                 last = watchdog.fired() ? new IOException("no complete answer within " + exchangeDeadline().toMillis()
                         + " ms (the server answers too slowly)", e) : (IOException) e;
                 IOException failure = last;
-                kind.ifPresent(k -> options.metrics().failed(k, ErrorClass.of(failure), System.nanoTime() - start));
+                kind.ifPresent(k -> options.metrics().failed(k, ErrorClass.of(failure)));
                 IOException logged = last;
                 LOG.log(Level.DEBUG, () -> describe() + ": connection failed (" + logged + "); retrying on a new one");
             } finally {
@@ -258,8 +258,8 @@ final class FtpSource implements Vfs {
         throw new IOException(describe() + ": " + last.getMessage(), last);
     }
 
-    private void succeeded(Optional<RequestKind> kind, long start) {
-        kind.ifPresent(k -> options.metrics().succeeded(k, System.nanoTime() - start));
+    private void answered(Optional<RequestKind> kind, long start) {
+        kind.ifPresent(k -> options.metrics().answered(k, System.nanoTime() - start));
     }
 
     private RemoteEntry entry(VfsPath path) throws IOException {

@@ -1,7 +1,6 @@
 package io.mirrorfs.vfs.http;
 
 import io.mirrorfs.vfs.FileAttrs;
-import io.mirrorfs.vfs.SourceMetrics;
 import io.mirrorfs.vfs.SourceMetrics.ErrorClass;
 import io.mirrorfs.vfs.SourceMetrics.RequestKind;
 import io.mirrorfs.vfs.StaleFileException;
@@ -14,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -120,6 +120,8 @@ final class HttpFile implements VfsFile {
                 throw e;
             } catch (IOException e) {
                 abort(c);
+                source.options().metrics().failed(RequestKind.HTTP_RANGE_GET,
+                        ErrorClass.of(e, e instanceof HttpStatusException h ? OptionalInt.of(h.status()) : OptionalInt.empty()));
                 // Bytes the failed body delivered before breaking are kept: the retry resumes after them.
                 done = dst.position() - start;
                 lastFailure = e;
@@ -236,13 +238,8 @@ final class HttpFile implements VfsFile {
         headers.add(new String[] {"Range", "bytes=" + from + "-" + (to - 1)});
         pinned.ifRange().ifPresent(v -> headers.add(new String[] {"If-Range", v}));
         long start = System.nanoTime();
-        Requester.Exchange ex;
-        try {
-            ex = source.requester().send("GET", url, headers);
-        } catch (IOException e) {
-            counted(start, e);
-            throw e;
-        }
+        Requester.Exchange ex = source.requester().send("GET", url, headers); // a failure is counted by the read that retries
+        source.options().metrics().answered(RequestKind.HTTP_RANGE_GET, System.nanoTime() - start);
         try {
             HttpResponse r = ex.response;
             Validator now = Validator.of(r);
@@ -255,7 +252,6 @@ final class HttpFile implements VfsFile {
                     if (range[0] != from) {
                         throw new IOException("server sent bytes from " + range[0] + " instead of " + from);
                     }
-                    counted(start, null);
                     return new Cursor(ex, from, range[1] + 1);
                 }
                 case 200 -> {
@@ -264,37 +260,15 @@ final class HttpFile implements VfsFile {
                         throw stale(now, len);
                     }
                     noteIgnoresRange();
-                    counted(start, null);
                     return new Cursor(ex, 0, attrs.size());
                 }
                 case 416 -> throw stale(now, -1);
                 case 404, 410 -> throw new StaleFileException(name, attrs.version(), "gone (HTTP " + r.status() + ")");
                 default -> throw new HttpStatusException("GET " + source.redacted(url), r.status());
             }
-        } catch (IOException e) {
-            ex.abort();
-            counted(start, e);
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             ex.abort();
             throw e;
-        }
-    }
-
-    /**
-     * Reports a range GET sent at {@code start} to the source's metrics: {@code failure} null or a
-     * definite answer (the file changed or is gone) is a success, an unusable status or an I/O
-     * failure is an error of its class.
-     */
-    private void counted(long start, IOException failure) {
-        SourceMetrics metrics = source.options().metrics();
-        long nanos = System.nanoTime() - start;
-        if (failure == null || failure instanceof FileSystemException) {
-            metrics.succeeded(RequestKind.HTTP_RANGE_GET, nanos);
-        } else if (failure instanceof HttpStatusException h) {
-            metrics.failed(RequestKind.HTTP_RANGE_GET, ErrorClass.ofStatus(h.status()), nanos);
-        } else {
-            metrics.failed(RequestKind.HTTP_RANGE_GET, ErrorClass.of(failure), nanos);
         }
     }
 

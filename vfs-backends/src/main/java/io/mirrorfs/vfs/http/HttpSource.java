@@ -404,19 +404,20 @@ final class HttpSource implements Vfs {
             long start = System.nanoTime();
             try {
                 T result = attempt.run();
-                metrics.succeeded(kind, System.nanoTime() - start);
+                metrics.answered(kind, System.nanoTime() - start);
                 return result;
             } catch (FileSystemException e) {
-                metrics.succeeded(kind, System.nanoTime() - start); // a definite answer, such as 404
+                metrics.answered(kind, System.nanoTime() - start); // a definite answer, such as 404
                 throw e;
             } catch (HttpStatusException e) {
-                metrics.failed(kind, ErrorClass.ofStatus(e.status()), System.nanoTime() - start);
+                metrics.answered(kind, System.nanoTime() - start);
+                metrics.failed(kind, ErrorClass.ofStatus(e.status()));
                 if (!e.transientFailure()) {
                     throw e;
                 }
                 last = e;
             } catch (IOException e) {
-                metrics.failed(kind, ErrorClass.of(e), System.nanoTime() - start);
+                metrics.failed(kind, ErrorClass.of(e));
                 last = e;
             }
             if (i < options.retries()) {

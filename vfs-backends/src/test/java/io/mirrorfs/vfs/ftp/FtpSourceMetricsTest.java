@@ -83,13 +83,12 @@ class FtpSourceMetricsTest {
         }
 
         @Override
-        public void succeeded(RequestKind kind, long nanos) {
+        public void answered(RequestKind kind, long nanos) {
             requests.get(kind).incrementAndGet();
         }
 
         @Override
-        public void failed(RequestKind kind, ErrorClass error, long nanos) {
-            requests.get(kind).incrementAndGet();
+        public void failed(RequestKind kind, ErrorClass error) {
             failures.incrementAndGet();
         }
 
