@@ -89,12 +89,13 @@ class MetricsMountTest {
             assertEquals((long) now.value("mirrorfs_source_requests_total", web, "kind=\"http_range_get\""),
                     statsValue(stats, "source /web=" + nginx.url() + " upstream_http_range_get"));
 
-            // The protobuf format is left out of the jar: a scraper asking for it gets the text format.
+            // A scraper asking for protobuf (Prometheus does for native histograms) gets it.
             HttpResponse<String> proto = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                     .header("Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited")
                     .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             assertEquals(200, proto.statusCode());
-            assertTrue(proto.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), proto.headers().toString());
+            assertTrue(proto.headers().firstValue("Content-Type").orElse("").startsWith("application/vnd.google.protobuf"),
+                    proto.headers().toString());
 
             Path check = tmp.resolve("scrape.txt");
             Files.writeString(check, now.text);
