@@ -52,8 +52,9 @@ public final class MirrorAssembly {
                     throw new IllegalArgumentException("two sources are mounted at " + spec.mountPath());
                 }
                 try {
-                    mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), options),
-                            spec.redacted(), cache));
+                    // Each source reports its upstream requests into its own counters, beside the cache's.
+                    SourceOptions own = options.toBuilder().metrics(cache.countersFor(spec.redacted())).build();
+                    mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), own), spec.redacted(), cache));
                     route(spec, options).ifPresent(r -> routes.put(spec.redacted(), r));
                 } catch (IOException e) {
                     throw new IOException("source " + spec.redacted() + ": " + e.getMessage(), e);
@@ -70,9 +71,9 @@ public final class MirrorAssembly {
             cache.close();
             throw e;
         }
-        return new StatsFileVfs(new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes,
-                cache.decodedStore()),
-                cache, clock, routes);
+        ArchiveLayer archives = new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes,
+                cache.decodedStore());
+        return new StatsFileVfs(archives, cache, archives.metrics(), clock, routes);
     }
 
     /** Returns the proxy an HTTP source's requests go through ({@code direct} for none), without its user info. */

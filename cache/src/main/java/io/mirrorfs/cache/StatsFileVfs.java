@@ -9,6 +9,7 @@ import io.mirrorfs.vfs.VfsFile;
 import io.mirrorfs.vfs.VfsPath;
 import io.mirrorfs.vfs.MountTable;
 import io.mirrorfs.vfs.archive.ArchiveLayer;
+import io.mirrorfs.vfs.archive.ArchiveMetrics;
 import io.mirrorfs.vfs.archive.ArchiveOptions;
 import java.io.Closeable;
 import java.io.IOException;
@@ -51,19 +52,22 @@ public final class StatsFileVfs implements Vfs {
     private final BlockCache cache;
     private final Clock clock;
     private final Map<String, String> routes;
+    private final ArchiveMetrics archives;
     private volatile Vfs warmup;
 
     /** Shows {@code delegate} plus the stats of {@code cache}, which this object then owns. */
     public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock) {
-        this(delegate, cache, clock, Map.of());
+        this(delegate, cache, new ArchiveMetrics(), clock, Map.of());
     }
 
     /**
-     * As above, with a {@code source ID proxy ROUTE} line per entry of {@code routes} (source id
-     * to the proxy it goes through, or {@code direct}), so an operator sees which proxy each
-     * source really uses after the environment and the options were combined.
+     * As above, showing the counters of the archive layer behind {@code delegate} too, and a
+     * {@code source ID proxy ROUTE} line per entry of {@code routes} (source id to the proxy it
+     * goes through, or {@code direct}), so an operator sees which proxy each source really uses
+     * after the environment and the options were combined.
      */
-    public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock, Map<String, String> routes) {
+    public StatsFileVfs(Vfs delegate, BlockCache cache, ArchiveMetrics archives, Clock clock, Map<String, String> routes) {
+        this.archives = Objects.requireNonNull(archives, "archives");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -139,6 +143,16 @@ public final class StatsFileVfs implements Vfs {
         return delegate.describe();
     }
 
+    /** Returns the archive layer's counters the stats file shows (for {@link CacheMetrics}). */
+    public ArchiveMetrics archives() {
+        return archives;
+    }
+
+    /** Returns the block cache whose counters the stats file shows (for {@link CacheMetrics}). */
+    public BlockCache cache() {
+        return cache;
+    }
+
     /**
      * Shows a synthetic tree ({@link WarmupTree}: 15,000 small files in 150 directories) at
      * {@link #WARMUP} until the returned handle is closed, behind the
@@ -194,6 +208,7 @@ public final class StatsFileVfs implements Vfs {
         StringBuilder sb = new StringBuilder(cache.stats().format());
         // Routes never change while mounted, so the file keeps its length.
         routes.forEach((id, route) -> sb.append(String.format("%-24s %20s%n", "source " + id + " proxy", route)));
+        sb.append(CacheStats.formatArchives(archives));
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 

@@ -52,6 +52,12 @@ final class ArchiveOpener {
      */
     static OpenArchive streamed(String description, VfsFile file, ArchiveIndex index, ArchiveOptions options,
                                 DecodedCopy copy) throws IOException {
+        return streamed(description, file, index, options, copy, new ArchiveMetrics());
+    }
+
+    /** As {@link #streamed(String, VfsFile, ArchiveIndex, ArchiveOptions, DecodedCopy)}, counting decoded bytes in {@code metrics}. */
+    static OpenArchive streamed(String description, VfsFile file, ArchiveIndex index, ArchiveOptions options,
+                                DecodedCopy copy, ArchiveMetrics metrics) throws IOException {
         RandomAccessBytes raw = RandomAccessBytes.of(file);
         ArchiveFormat format = index.format();
         List<Closeable> resources = new ArrayList<>();
@@ -74,7 +80,7 @@ final class ArchiveOpener {
             };
             long size = index.decodedSize();
             boolean copied = copy != null && DecodedCopy.needed(cursors.longestSpan(size));
-            DecodedView view = new DecodedView(cursors, size);
+            DecodedView view = new DecodedView(cursors, size, metrics::decoded);
             resources.add(view::close);
             data = copied ? copy.over(view) : view;
         }

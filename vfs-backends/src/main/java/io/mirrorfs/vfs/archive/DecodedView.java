@@ -31,11 +31,18 @@ final class DecodedView implements RandomAccessBytes {
     private final long size;
     private final List<DecodedCursor> idle = new ArrayList<>();
     private boolean closed;
+    private final java.util.function.LongConsumer decoded;
 
     /** Creates a view of {@code size} decompressed bytes served by {@code factory}. */
     DecodedView(DecodedCursor.Factory factory, long size) {
+        this(factory, size, n -> { });
+    }
+
+    /** As the other constructor, telling {@code decoded} how many bytes each read decompressed (skipped ones too). */
+    DecodedView(DecodedCursor.Factory factory, long size, java.util.function.LongConsumer decoded) {
         this.factory = factory;
         this.size = size;
+        this.decoded = decoded;
     }
 
     /** Returns the idle cursors over all views; for tests. */
@@ -55,6 +62,7 @@ final class DecodedView implements RandomAccessBytes {
         }
         int want = (int) Math.min(dst.remaining(), size - offset);
         DecodedCursor cursor = take(offset);
+        long from = cursor.position();
         boolean healthy = false;
         try {
             skipTo(cursor, offset);
@@ -71,6 +79,7 @@ final class DecodedView implements RandomAccessBytes {
             healthy = true;
             return done;
         } finally {
+            decoded.accept(cursor.position() - from);
             if (healthy) {
                 giveBack(cursor);
             } else {
