@@ -26,6 +26,17 @@ final class Block {
     private final int length;
     private final BlockPool pool;
     private final AtomicInteger refs = new AtomicInteger(1);
+    /** Set while a block fetched by read-ahead has not been read yet; see {@link #firstUse}. */
+    private volatile boolean unreadReadAhead;
+    private static final java.lang.invoke.VarHandle UNREAD;
+
+    static {
+        try {
+            UNREAD = java.lang.invoke.MethodHandles.lookup().findVarHandle(Block.class, "unreadReadAhead", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Creates a block of {@code length} bytes in {@code data}, with one reference held by the creator. */
     Block(long offset, byte[] data, int length, BlockPool pool) {
@@ -36,6 +47,24 @@ final class Block {
         this.data = data;
         this.length = length;
         this.pool = pool;
+    }
+
+    /** Marks this block as fetched ahead of any reader (call before it is shared). */
+    void markReadAhead() {
+        unreadReadAhead = true;
+    }
+
+    /**
+     * Returns true exactly once for a read-ahead block, at its first read (the read-ahead was
+     * used). A plain volatile read on every other call: the hit path stays free of writes.
+     */
+    boolean firstUse() {
+        return unreadReadAhead && UNREAD.compareAndSet(this, true, false);
+    }
+
+    /** Returns whether this is a read-ahead block no reader has read (when it leaves the cache: wasted). */
+    boolean unreadReadAhead() {
+        return unreadReadAhead;
     }
 
     long offset() {

@@ -52,7 +52,6 @@ public final class BlockCache implements Closeable {
     /** Decoded copies without a disk tier; creates its directory only on the first copy. */
     private final TemporaryDecodedStore temporaryDecoded;
     private final Map<String, SourceCounters> sources = new ConcurrentHashMap<>();
-    private final Map<String, SourceHealth> health = new ConcurrentHashMap<>();
     /** Stat results and listings of every source: one bounded store. */
     private final SharedMetadata sharedMetadata;
 
@@ -61,6 +60,9 @@ public final class BlockCache implements Closeable {
     private final LongAdder readAheads = new LongAdder();
     private final LongAdder diskHits = new LongAdder();
     private final LongAdder evictions = new LongAdder();
+    private final LongAdder readAheadUsed = new LongAdder();
+    private final LongAdder readAheadWasted = new LongAdder();
+    private final SourceLatency sourceLatency = new SourceLatency();
     final LongAdder metadataHits = new LongAdder();
     final LongAdder metadataMisses = new LongAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -80,6 +82,9 @@ public final class BlockCache implements Closeable {
                 .evictionListener((BlockKey k, Block b, com.github.benmanes.caffeine.cache.RemovalCause cause) -> evictions.increment())
                 .removalListener((BlockKey k, Block b, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                     if (b != null) {
+                        if (b.unreadReadAhead()) {
+                            readAheadWasted.increment();
+                        }
                         b.release(); // the cache's own reference
                     }
                 })
@@ -145,16 +150,16 @@ public final class BlockCache implements Closeable {
     /** Returns a snapshot of the counters. */
     public CacheStats stats() {
         Map<String, CacheStats.SourceStats> perSource = new TreeMap<>();
-        sources.forEach((id, c) -> perSource.put(id, c.snapshot(Optional.ofNullable(health.get(id))
-                .map(h -> h.state().describe()).orElse("online"))));
+        sources.forEach((id, c) -> perSource.put(id, c.snapshot()));
         long held = blocks.cache().policy().eviction().flatMap(e -> {
             java.util.OptionalLong w = e.weightedSize();
             return w.isPresent() ? Optional.of(w.getAsLong()) : Optional.empty();
         }).orElse(0L);
         long pinned = config.pinnedBytes() - ((long) pinPermitsKiB.availablePermits() << 10);
-        return new CacheStats(hits.sum(), misses.sum(), readAheads.sum(), diskHits.sum(),
-                disk.map(DiskStore::corruptCount).orElse(0L), evictions.sum(), held, pinned, checkpointBytes, config.maxBytes(),
-                inFlight.get(), disk.map(DiskStore::bytes).orElse(0L), metadataHits.sum(), metadataMisses.sum(), perSource);
+        return new CacheStats(hits.sum(), misses.sum(), readAheads.sum(), readAheadUsed.sum(), readAheadWasted.sum(),
+                blocks.waits(), diskHits.sum(), disk.map(DiskStore::corruptCount).orElse(0L), evictions.sum(), held, pinned,
+                checkpointBytes, config.maxBytes(), inFlight.get(), disk.map(DiskStore::bytes).orElse(0L),
+                disk.map(DiskStore::files).orElse(0), metadataHits.sum(), metadataMisses.sum(), perSource);
     }
 
     /**
@@ -209,19 +214,43 @@ public final class BlockCache implements Closeable {
         return sharedMetadata;
     }
 
-    /** Returns the wall clock that dates persisted metadata. */
+    /** Returns the wall clock that dates persisted metadata and source states. */
     InstantSource wallClock() {
         return wallClock;
     }
 
-    /** Shows {@code h} as the state of source {@code sourceId} in {@link #stats}. */
-    void registerHealth(String sourceId, SourceHealth h) {
-        health.put(sourceId, h);
+    /**
+     * Returns the counters of source {@code sourceId}, creating them on first use; they are also
+     * where the source reports its upstream requests ({@link io.mirrorfs.vfs.SourceMetrics}).
+     */
+    SourceCounters countersFor(String sourceId) {
+        return sources.computeIfAbsent(sourceId, id -> new SourceCounters(id, sourceLatency));
     }
 
-    /** Returns the counters of source {@code sourceId}, creating them on first use. */
-    SourceCounters countersFor(String sourceId) {
-        return sources.computeIfAbsent(sourceId, id -> new SourceCounters());
+    /** Returns the request latency histogram of all sources (labels: source, kind), for {@link CacheMetrics}. */
+    SourceLatency sourceLatency() {
+        return sourceLatency;
+    }
+
+    /** Returns the state of every source, by source id. */
+    public Map<String, SourceStatus> sourceStatus() {
+        Map<String, SourceStatus> out = new TreeMap<>();
+        sources.forEach((id, c) -> out.put(id, c.status()));
+        return out;
+    }
+
+    /**
+     * Makes {@code provider} the state of source {@code sourceId} from now on. Each
+     * {@link CachingVfs} installs its {@link SourceHealth} (online, offline since T, serving
+     * stale within {@code --stale-if-error}) when it is built; a source without one shows online.
+     */
+    public void useStatusProvider(String sourceId, SourceStatus.Provider provider) {
+        countersFor(sourceId).useStatusProvider(provider);
+    }
+
+    /** Records that a reader used a block read-ahead had fetched. */
+    void countReadAheadUsed() {
+        readAheadUsed.increment();
     }
 
     /** Fills {@code dst[0..length)} with a block's bytes from upstream. */
@@ -341,6 +370,9 @@ public final class BlockCache implements Closeable {
                 fetch.fill(array, expectedLength);
                 block = new Block(key.offset(), array, expectedLength, pool);
                 writeBehind(diskKey, block);
+            }
+            if (readAhead) {
+                block.markReadAhead();
             }
             block.retain();
             return block;

@@ -1,5 +1,8 @@
 package io.mirrorfs.cache;
 
+import io.mirrorfs.vfs.SourceMetrics.ErrorClass;
+import io.mirrorfs.vfs.archive.ArchiveMetrics;
+import io.mirrorfs.vfs.SourceMetrics.RequestKind;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -12,6 +15,9 @@ import java.util.TreeMap;
  *                         fetch another reader had started)
  * @param blockMisses      blocks a reader had to fetch itself (from disk or upstream)
  * @param readAheadFetches blocks fetched ahead of a sequential reader
+ * @param readAheadUsed    read-ahead blocks a reader then read
+ * @param readAheadWasted  read-ahead blocks that left the cache unread
+ * @param singleFlightWaits block loads that waited for the same block's fetch by another reader
  * @param diskHits         blocks loaded from the disk tier instead of upstream
  * @param diskCorrupt      disk blocks rejected by their checksum, key or length, then refetched
  * @param evictions        blocks evicted from memory by the size bound
@@ -22,6 +28,7 @@ import java.util.TreeMap;
  * @param maxBytes         the memory budget of the three together
  * @param inFlightFetches  fetches (from disk or upstream) running now
  * @param diskBytes        bytes in the disk tier now (0 without one)
+ * @param diskFiles        entries (files) in the disk tier now (0 without one)
  * @param metadataHits     stat and list calls answered from memory
  * @param metadataMisses   stat and list calls that went upstream
  * @param sources          per-source upstream counters, by source id
@@ -30,6 +37,9 @@ public record CacheStats(
         long blockHits,
         long blockMisses,
         long readAheadFetches,
+        long readAheadUsed,
+        long readAheadWasted,
+        long singleFlightWaits,
         long diskHits,
         long diskCorrupt,
         long evictions,
@@ -39,6 +49,7 @@ public record CacheStats(
         long maxBytes,
         long inFlightFetches,
         long diskBytes,
+        long diskFiles,
         long metadataHits,
         long metadataMisses,
         Map<String, SourceStats> sources) {
@@ -55,9 +66,28 @@ public record CacheStats(
      * @param readRequests  ranged reads sent to the source
      * @param statRequests  stat calls sent to the source
      * @param listRequests  listings requested from the source
-     * @param state         "online", "offline since T" or "offline since T, serving stale"
+     * @param upstreamRequests requests the source sent upstream, by kind (what the server's log shows): the
+     *                      kinds of its protocol, and any other it used
+     * @param errors        failed upstream requests, by class
+     * @param retries       upstream requests sent again after a failure
+     * @param openConnections connections to the source open now (0 for sources without a pool)
+     * @param poolWaits     requests that had to wait for a free connection
+     * @param status        the source's state now, as the metrics and {@code /healthz} show it
      */
-    public record SourceStats(long bytesFetched, long readRequests, long statRequests, long listRequests, String state) {
+    public record SourceStats(long bytesFetched, long readRequests, long statRequests, long listRequests,
+                              Map<RequestKind, Long> upstreamRequests, Map<ErrorClass, Long> errors, long retries,
+                              long openConnections, long poolWaits, SourceStatus status) {
+        /** Copies the maps. */
+        public SourceStats {
+            upstreamRequests = Map.copyOf(upstreamRequests);
+            errors = Map.copyOf(errors);
+            Objects.requireNonNull(status, "status");
+        }
+
+        /** Returns the state as the stats file shows it: "online", "offline since T" or "offline since T, serving stale". */
+        public String state() {
+            return status.describe();
+        }
     }
 
     /** Returns the total upstream requests (reads, stats and listings) over all sources. */
@@ -80,6 +110,9 @@ public record CacheStats(
         line(sb, "block_hits", blockHits);
         line(sb, "block_misses", blockMisses);
         line(sb, "read_ahead_fetches", readAheadFetches);
+        line(sb, "read_ahead_used", readAheadUsed);
+        line(sb, "read_ahead_wasted", readAheadWasted);
+        line(sb, "single_flight_waits", singleFlightWaits);
         line(sb, "disk_hits", diskHits);
         line(sb, "disk_corrupt", diskCorrupt);
         line(sb, "evictions", evictions);
@@ -89,6 +122,7 @@ public record CacheStats(
         line(sb, "max_bytes", maxBytes);
         line(sb, "in_flight_fetches", inFlightFetches);
         line(sb, "disk_bytes", diskBytes);
+        line(sb, "disk_files", diskFiles);
         line(sb, "metadata_hits", metadataHits);
         line(sb, "metadata_misses", metadataMisses);
         for (Map.Entry<String, SourceStats> e : new TreeMap<>(sources).entrySet()) {
@@ -98,9 +132,40 @@ public record CacheStats(
             line(sb, p + "read_requests", s.readRequests);
             line(sb, p + "stat_requests", s.statRequests);
             line(sb, p + "list_requests", s.listRequests);
-            // Padded like the numbers: the longest state, with its time in whole seconds, fits.
-            sb.append(String.format("%-24s %-50s%n", p + "state", s.state));
+            for (Map.Entry<RequestKind, Long> k : new java.util.TreeMap<>(s.upstreamRequests).entrySet()) {
+                line(sb, p + "upstream_" + k.getKey().label(), k.getValue());
+            }
+            for (ErrorClass c : ErrorClass.values()) {
+                line(sb, p + "errors_" + c.label(), s.errors.get(c));
+            }
+            line(sb, p + "retries", s.retries);
+            line(sb, p + "open_connections", s.openConnections);
+            line(sb, p + "pool_waits", s.poolWaits);
+            // The one state, twice: in words with its time for people (padded like the numbers: the
+            // longest state, with its time in whole seconds, fits), and as 0/1 lines, like the
+            // mirrorfs_source_state gauge, for parsers that read integers only.
+            sb.append(String.format("%-24s %-50s%n", p + "state", s.state()));
+            for (SourceStatus.State st : SourceStatus.State.values()) {
+                line(sb, p + "state_" + st.label(), s.status.state() == st ? 1 : 0);
+            }
         }
+        return sb.toString();
+    }
+
+    /**
+     * Returns the archive layer's counters as lines like {@link #format}'s (fixed-width integers;
+     * the progress ratio in thousandths), for the stats file.
+     */
+    public static String formatArchives(ArchiveMetrics a) {
+        StringBuilder sb = new StringBuilder();
+        line(sb, "archive_indexes_built", a.indexesBuilt());
+        line(sb, "archive_indexes_loaded", a.indexesLoaded());
+        line(sb, "archive_bytes_decoded", a.bytesDecoded());
+        line(sb, "archive_decoder_starts", a.memberDecoders().decoderStarts());
+        line(sb, "archive_member_decoded", a.memberDecoders().decodedBytes());
+        line(sb, "archive_decoded_ahead", a.memberDecoders().aheadBytes());
+        line(sb, "archive_indexing", a.indexingInProgress());
+        line(sb, "archive_indexing_permille", Math.round(a.indexingProgressRatio() * 1000)); // integers only, as every line
         return sb.toString();
     }
 

@@ -140,6 +140,9 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         while (done < want) {
             long pos = offset + done;
             Block b = blockAt(pos, streak > 0, readerEnd);
+            if (b.firstUse()) {
+                cache.countReadAheadUsed();
+            }
             int n;
             try {
                 int from = (int) (pos - b.offset());
@@ -469,6 +472,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
     private void fetch(BlockKey k, byte[] data, int len, long readerEnd, VfsFile up) throws IOException {
         try {
             fetchFromSource(k, data, len, readerEnd, up);
+            owner.health().answered(); // a source that served data is online (no lock while it already was)
         } catch (IOException e) {
             if (Failures.isUnavailable(e)) {
                 owner.health().failed(e); // shown in the stats file; the block itself fails (EIO)

@@ -76,14 +76,14 @@ public final class CachingVfs implements Vfs {
         this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.counters = cache.countersFor(sourceId);
-        this.health = new SourceHealth(source.describe(), cache.wallClock());
+        this.health = new SourceHealth(source.describe(), cache.wallClock(), cache.config().staleIfError());
         this.metadata = new MetadataCache(cache.sharedMetadata(), sourceId, cache.config(), cache.ticker(), cache.wallClock(),
                 cache.metadataHits, cache.metadataMisses,
                 (dir, validator) -> {
                     counters.listRequests.increment();
                     return source.listIfChanged(dir, validator);
                 }, new PersistedMetadata(cache, sourceId), health);
-        cache.registerHealth(sourceId, health);
+        counters.useStatusProvider(health); // the one state of the source: stats file, metrics and /healthz
         // As many listings at once as the source has connections: over a link with round trip R a
         // walk then costs about R per (directories / connections), not R per directory.
         this.dirReadAhead = new DirectoryReadAhead(this, metadata, cache.config().dirReadAhead(), connections);

@@ -256,6 +256,11 @@ final class DiskStore implements DecodedStore {
         return totalBytes;
     }
 
+    /** Returns the number of entries (files) held on disk. */
+    synchronized int files() {
+        return lru.size();
+    }
+
     /** Returns how many damaged entries were found and deleted. */
     long corruptCount() {
         return corrupt.sum();

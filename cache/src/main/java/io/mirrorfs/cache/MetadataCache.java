@@ -183,7 +183,7 @@ final class MetadataCache {
             }
         }
         if (known.isPresent() && servableStale(known.get()) && !health.shouldAsk()) {
-            health.servedStale();
+            health.servedStale(known.get().confirmedAt());
             return new Held(known.get(), ticker.read());
         }
         try {
@@ -204,7 +204,7 @@ final class MetadataCache {
             }
             health.failed(e);
             if (known.isPresent() && servableStale(known.get())) {
-                health.servedStale();
+                health.servedStale(known.get().confirmedAt());
                 return new Held(known.get(), ticker.read());
             }
             throw e;
@@ -265,11 +265,6 @@ final class MetadataCache {
         stats.cache().invalidate(key(path));
         path.parent().ifPresent(dir -> listings.cache().asMap().computeIfPresent(key(dir), (d, h) ->
                 new Held(new KnownListing(h.known().entries(), "", h.known().confirmedAt()), ticker.read() - ttlNanos)));
-    }
-
-    /** Returns the state of the source, for the stats file. */
-    SourceHealth.State health() {
-        return health.state();
     }
 
     /** Answers from the parent's listing: fresh in memory, else revalidated or loaded from disk when one is known. */

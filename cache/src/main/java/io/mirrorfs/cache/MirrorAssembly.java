@@ -52,8 +52,10 @@ public final class MirrorAssembly {
                     throw new IllegalArgumentException("two sources are mounted at " + spec.mountPath());
                 }
                 try {
-                    mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), options),
-                            spec.redacted(), cache, options.maxConnections()));
+                    // Each source reports its upstream requests into its own counters, beside the cache's.
+                    SourceOptions own = options.toBuilder().metrics(cache.countersFor(spec.redacted())).build();
+                    mounts.put(spec.mountPath(), new CachingVfs(Sources.open(spec.url(), own), spec.redacted(), cache,
+                            options.maxConnections()));
                     route(spec, options).ifPresent(r -> routes.put(spec.redacted(), r));
                 } catch (IOException e) {
                     throw new IOException("source " + spec.redacted() + ": " + e.getMessage(), e);
@@ -72,7 +74,7 @@ public final class MirrorAssembly {
         }
         ArchiveLayer archives = new ArchiveLayer(new MountTable(mounts, clock.instant()), archiveOptions, cache::checkpointBytes,
                 cache.decodedStore());
-        return new StatsFileVfs(archives, cache, clock, routes, archives::decoderStats);
+        return new StatsFileVfs(archives, cache, archives.metrics(), clock, routes);
     }
 
     /** Returns the proxy an HTTP source's requests go through ({@code direct} for none), without its user info. */

@@ -24,6 +24,7 @@ final class SingleFlight<K, V> {
 
     private final Cache<K, V> cache;
     private final ConcurrentHashMap<K, CompletableFuture<V>> loading = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder waits = new java.util.concurrent.atomic.LongAdder();
 
     SingleFlight(Cache<K, V> cache) {
         this.cache = cache;
@@ -41,6 +42,11 @@ final class SingleFlight<K, V> {
     /** Returns whether {@code key} is being loaded now. */
     boolean isLoading(K key) {
         return loading.containsKey(key);
+    }
+
+    /** Returns how many callers waited for a load another thread had started. */
+    long waits() {
+        return waits.sum();
     }
 
     /** Returns whether {@code key} is cached or being loaded. */
@@ -72,6 +78,7 @@ final class SingleFlight<K, V> {
             if (other == null) {
                 return loadHere(key, mine, usable, loader);
             }
+            waits.increment();
             try {
                 return new Loaded<>(await(other), false);
             } catch (IOException | RuntimeException e) {

@@ -4,68 +4,100 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Optional;
 
 /**
- * Whether one source can be reached: online, or offline since the first failure of a run of
- * failures, and whether stale metadata has been served since. Logs one line when the source goes
+ * The one state of one source (online, offline since T, or offline but serving stale within
+ * {@code --stale-if-error}), as the stats file, the {@code mirrorfs_source_state} gauge and
+ * {@code /healthz} all show it: installed as the source's {@link SourceStatus.Provider}. Fed by
+ * the cache layer, which sees every outcome: a definite answer from the source (data, 304,
+ * "no such file") makes it online; a failure to reach it (refused, timed out, DNS, 5xx after the
+ * retries) makes it offline since the first failure of a run; serving a listing, attributes or a
+ * link target the source cannot confirm now marks it stale. Logs one line when the source goes
  * offline and one when it is back, however many requests fail in between.
  *
  * <p>While offline, {@link #shouldAsk} lets one request through per {@link #PROBE_INTERVAL}, so a
  * walk over known directories is answered from what is known at once instead of waiting for the
- * dead source once per directory. Thread-safe (synchronized: transitions are rare and tiny).
+ * dead source once per directory. Thread-safe: transitions are synchronized (rare and tiny); the
+ * answer of an online source, the common case, reads one volatile field and takes no lock.
  */
-final class SourceHealth {
+final class SourceHealth implements SourceStatus.Provider {
 
     /** How often an offline source is asked again while known metadata can be served instead. */
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
 
     private static final System.Logger LOG = System.getLogger(SourceHealth.class.getName());
 
-    /** What {@code /.mirrorfs/stats} shows for a source. */
-    record State(Optional<Instant> offlineSince, boolean servingStale) {
-        /** Returns "online", "offline since T" or "offline since T, serving stale". */
-        String describe() {
-            if (offlineSince.isEmpty()) {
-                return "online";
-            }
-            return "offline since " + offlineSince.get().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + (servingStale ? ", serving stale" : "");
-        }
-    }
-
     private final String name;
     private final InstantSource clock;
-    private Instant offlineSince;
+    private final Duration staleIfError;
+    /** Null while online; volatile so that {@link #answered} of an online source takes no lock. */
+    private volatile Instant offlineSince;
+    private Instant onlineSince = Instant.EPOCH;
+    private String cause = "";
     private Instant lastAttempt = Instant.MIN;
-    private boolean servingStale;
+    /** Until when the stale data served since going offline may still be served (MIN: none served). */
+    private Instant staleUntil = Instant.MIN;
 
-    SourceHealth(String name, InstantSource clock) {
+    /**
+     * Tracks the source {@code name} (for the log lines), timed by {@code clock}; stale data is
+     * served at most {@code staleIfError} after the source last confirmed it (zero: never).
+     */
+    SourceHealth(String name, InstantSource clock, Duration staleIfError) {
         this.name = name;
         this.clock = clock;
+        this.staleIfError = staleIfError;
     }
 
     /** Records a definite answer from the source (data, 304, "no such file"). */
-    synchronized void answered() {
-        if (offlineSince != null) {
-            LOG.log(Level.WARNING, "source " + name + " is back online (offline since " + offlineSince + ")");
+    void answered() {
+        if (offlineSince == null) {
+            return; // online already: the common case, no lock
         }
-        offlineSince = null;
-        servingStale = false;
+        synchronized (this) {
+            if (offlineSince == null) {
+                return;
+            }
+            LOG.log(Level.WARNING, "source " + name + " is back online (offline since " + offlineSince + ")");
+            offlineSince = null;
+            onlineSince = clock.instant();
+            cause = "";
+            staleUntil = Instant.MIN;
+        }
     }
 
-    /** Records that the source could not be reached; {@code cause} names why. */
-    synchronized void failed(Exception cause) {
+    /** Records that the source could not be reached; {@code failure} names why. */
+    synchronized void failed(Exception failure) {
         lastAttempt = clock.instant();
         if (offlineSince == null) {
             offlineSince = lastAttempt;
-            LOG.log(Level.WARNING, "source " + name + " is offline: " + cause.getMessage()
-                    + "; serving what is cached (stale-if-error) until it is back");
+            cause = String.valueOf(failure.getMessage());
+            LOG.log(Level.WARNING, "source " + name + " is offline: " + cause
+                    + (staleIfError.isZero() ? "" : "; serving what is cached (stale-if-error) until it is back"));
         }
     }
 
-    /** Records that stale metadata was served because the source is offline. */
+    /**
+     * Records that stale data was served because the source is offline: data the source last
+     * confirmed at {@code confirmedAt}, so servable up to {@code --stale-if-error} after it.
+     */
+    synchronized void servedStale(Instant confirmedAt) {
+        if (offlineSince == null) {
+            return; // answered in place of a failure that did not mark the source offline: nothing to show
+        }
+        Instant until = confirmedAt.plus(staleIfError);
+        if (until.isAfter(staleUntil)) {
+            staleUntil = until;
+        }
+    }
+
+    /**
+     * Records that stale data of unknown age was served (attributes or a link target saved on
+     * open): counted as confirmed when the source went offline, the latest it can have been.
+     */
     synchronized void servedStale() {
-        servingStale = true;
+        if (offlineSince != null) {
+            servedStale(offlineSince);
+        }
     }
 
     /**
@@ -84,8 +116,16 @@ final class SourceHealth {
         return false;
     }
 
-    /** Returns the current state. */
-    synchronized State state() {
-        return new State(Optional.ofNullable(offlineSince), servingStale);
+    /**
+     * Returns the state now: online; stale while offline and some data served stale is still
+     * within its limit (healthy: the mirror answers from what it knew); else offline.
+     */
+    @Override
+    public synchronized SourceStatus status() {
+        if (offlineSince == null) {
+            return new SourceStatus(SourceStatus.State.ONLINE, onlineSince, "");
+        }
+        boolean stale = clock.instant().isBefore(staleUntil);
+        return new SourceStatus(stale ? SourceStatus.State.STALE : SourceStatus.State.OFFLINE, offlineSince, cause);
     }
 }

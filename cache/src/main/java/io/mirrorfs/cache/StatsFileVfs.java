@@ -9,8 +9,8 @@ import io.mirrorfs.vfs.VfsFile;
 import io.mirrorfs.vfs.VfsPath;
 import io.mirrorfs.vfs.MountTable;
 import io.mirrorfs.vfs.archive.ArchiveLayer;
+import io.mirrorfs.vfs.archive.ArchiveMetrics;
 import io.mirrorfs.vfs.archive.ArchiveOptions;
-import io.mirrorfs.vfs.archive.DecoderStats;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -54,23 +54,22 @@ public final class StatsFileVfs implements Vfs {
     private final BlockCache cache;
     private final Clock clock;
     private final Map<String, String> routes;
-    private final Supplier<DecoderStats> decoders;
+    private final ArchiveMetrics archives;
     private volatile Vfs warmup;
 
     /** Shows {@code delegate} plus the stats of {@code cache}, which this object then owns. */
     public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock) {
-        this(delegate, cache, clock, Map.of(), () -> DecoderStats.NONE);
+        this(delegate, cache, new ArchiveMetrics(), clock, Map.of());
     }
 
     /**
-     * Shows {@code delegate} plus the stats of {@code cache}, which this object then owns; a
+     * As above, showing the counters of the archive layer behind {@code delegate} too, and a
      * {@code source ID proxy ROUTE} line per entry of {@code routes} (source id to the proxy it
      * goes through, or {@code direct}), so an operator sees which proxy each source really uses
-     * after the environment and the options were combined; and the archive layer's member
-     * decoders as {@code decoders} reports them.
+     * after the environment and the options were combined.
      */
-    public StatsFileVfs(Vfs delegate, BlockCache cache, Clock clock, Map<String, String> routes,
-            Supplier<DecoderStats> decoders) {
+    public StatsFileVfs(Vfs delegate, BlockCache cache, ArchiveMetrics archives, Clock clock, Map<String, String> routes) {
+        this.archives = Objects.requireNonNull(archives, "archives");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -147,6 +146,16 @@ public final class StatsFileVfs implements Vfs {
         return delegate.describe();
     }
 
+    /** Returns the archive layer's counters the stats file shows (for {@link CacheMetrics}). */
+    public ArchiveMetrics archives() {
+        return archives;
+    }
+
+    /** Returns the block cache whose counters the stats file shows (for {@link CacheMetrics}). */
+    public BlockCache cache() {
+        return cache;
+    }
+
     /**
      * Shows a synthetic tree ({@link WarmupTree}: 15,000 small files in 150 directories) at
      * {@link #WARMUP} until the returned handle is closed, behind the
@@ -199,13 +208,10 @@ public final class StatsFileVfs implements Vfs {
     }
 
     private byte[] render() {
-        DecoderStats d = decoders.get();
-        // Fixed-width lines as in CacheStats.format, so the file keeps its size; routes never change while mounted.
         StringBuilder sb = new StringBuilder(cache.stats().format());
-        sb.append(String.format(Locale.ROOT, "%-24s %20d%n%-24s %20d%n%-24s %20d%n",
-                "archive_decoder_starts", d.decoderStarts(), "archive_decoded_bytes", d.decodedBytes(),
-                "archive_decoded_ahead", d.aheadBytes()));
+        // Routes never change while mounted, so the file keeps its length.
         routes.forEach((id, route) -> sb.append(String.format("%-24s %20s%n", "source " + id + " proxy", route)));
+        sb.append(CacheStats.formatArchives(archives));
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 

@@ -51,6 +51,7 @@ class MirrorFs extends FuseStubFS {
     private final String fsName;
     private final MountListener listener;
     private final OpenFileTable files = new OpenFileTable();
+    private final FuseMetrics metrics;
 
     /** Callbacks for the mount's lifecycle, invoked on FUSE threads. */
     interface MountListener {
@@ -62,6 +63,13 @@ class MirrorFs extends FuseStubFS {
     }
 
     MirrorFs(Vfs vfs, long uid, long gid, String fsName, MountListener listener) {
+        this(vfs, uid, gid, fsName, listener, FuseMetrics.disabled());
+    }
+
+    /** As the other constructor, counting every callback in {@code metrics}. */
+    MirrorFs(Vfs vfs, long uid, long gid, String fsName, MountListener listener, FuseMetrics metrics) {
+        this.metrics = metrics;
+        metrics.countOpenHandles(files::size);
         this.vfs = vfs;
         this.uid = uid;
         this.gid = gid;
@@ -86,6 +94,7 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public Pointer init(Pointer conn) {
+        metrics.mounted(true);
         try {
             listener.mounted();
         } catch (Throwable t) {
@@ -96,6 +105,7 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public void destroy(Pointer initResult) {
+        metrics.mounted(false);
         try {
             listener.unmounted();
         } catch (Throwable t) {
@@ -105,6 +115,11 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public int getattr(String path, FileStat stat) {
+        long start = metrics.start();
+        return metrics.done(FuseMetrics.Op.GETATTR, start, getattrUnmeasured(path, stat));
+    }
+
+    private int getattrUnmeasured(String path, FileStat stat) {
         try {
             FileAttrs attrs = vfs.stat(VfsPath.parse(path));
             StatMapper.fill(attrs, stat, uid, gid);
@@ -116,10 +131,15 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
+        long start = metrics.start();
+        return metrics.done(FuseMetrics.Op.FGETATTR, start, fgetattrUnmeasured(path, stat, fi));
+    }
+
+    private int fgetattrUnmeasured(String path, FileStat stat, FuseFileInfo fi) {
         try {
             Optional<VfsFile> file = files.get(fi.fh.get());
             if (file.isEmpty()) {
-                return getattr(path, stat);
+                return getattrUnmeasured(path, stat);
             }
             StatMapper.fill(file.get().attrs(), stat, uid, gid);
             return 0;
@@ -130,6 +150,11 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public int readlink(String path, Pointer buf, @size_t long size) {
+        long start = metrics.start();
+        return metrics.done(FuseMetrics.Op.READLINK, start, readlinkUnmeasured(path, buf, size));
+    }
+
+    private int readlinkUnmeasured(String path, Pointer buf, @size_t long size) {
         try {
             byte[] target = vfs.readlink(VfsPath.parse(path)).getBytes(StandardCharsets.UTF_8);
             // readlink(2) truncates silently; libfuse wants a NUL-terminated string in size bytes.
@@ -144,6 +169,11 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public int opendir(String path, FuseFileInfo fi) {
+        long start = metrics.start();
+        return metrics.done(FuseMetrics.Op.OPENDIR, start, opendirUnmeasured(path, fi));
+    }
+
+    private int opendirUnmeasured(String path, FuseFileInfo fi) {
         try {
             FileAttrs attrs = vfs.stat(VfsPath.parse(path));
             return attrs.isDirectory() ? 0 : -ErrorCodes.ENOTDIR();
@@ -154,6 +184,11 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+        long start = metrics.start();
+        return metrics.done(FuseMetrics.Op.READDIR, start, readdirUnmeasured(path, buf, filler, offset, fi));
+    }
+
+    private int readdirUnmeasured(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         try {
             List<DirEntry> entries = vfs.list(VfsPath.parse(path));
             // Offset 0 for every entry: libfuse collects the whole listing in this one call.
@@ -196,6 +231,11 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public int open(String path, FuseFileInfo fi) {
+        long start = metrics.start();
+        return metrics.done(FuseMetrics.Op.OPEN, start, openUnmeasured(path, fi));
+    }
+
+    private int openUnmeasured(String path, FuseFileInfo fi) {
         try {
             int flags = fi.flags.get();
             if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) {
@@ -211,6 +251,11 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        long start = metrics.start();
+        return metrics.done(FuseMetrics.Op.READ, start, readUnmeasured(path, buf, size, offset, fi));
+    }
+
+    private int readUnmeasured(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         try {
             Optional<VfsFile> file = files.get(fi.fh.get());
             if (file.isEmpty()) {
@@ -237,6 +282,11 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public int release(String path, FuseFileInfo fi) {
+        long start = metrics.start();
+        return metrics.done(FuseMetrics.Op.RELEASE, start, releaseUnmeasured(path, fi));
+    }
+
+    private int releaseUnmeasured(String path, FuseFileInfo fi) {
         try {
             Optional<VfsFile> file = files.remove(fi.fh.get());
             if (file.isPresent()) {
@@ -255,6 +305,11 @@ class MirrorFs extends FuseStubFS {
 
     @Override
     public int statfs(String path, Statvfs stbuf) {
+        long start = metrics.start();
+        return metrics.done(FuseMetrics.Op.STATFS, start, statfsUnmeasured(path, stbuf));
+    }
+
+    private int statfsUnmeasured(String path, Statvfs stbuf) {
         try {
             stbuf.f_bsize.set(StatMapper.PREFERRED_IO_SIZE);
             stbuf.f_frsize.set(4096);

@@ -3,7 +3,9 @@ package io.mirrorfs.fuse;
 import io.mirrorfs.cache.CacheConfig;
 import io.mirrorfs.cache.SourceSpec;
 import io.mirrorfs.cache.MirrorAssembly;
+import io.mirrorfs.cache.StatsFileVfs;
 import io.mirrorfs.vfs.Vfs;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -39,6 +41,12 @@ final class MountCommand implements Callable<Integer> {
                     + "Options on the command line win over the file. See mirrorfs(1) and /etc/mirrorfs/example.conf.")
     Path config;
 
+    @Option(names = "--metrics", paramLabel = "[ADDR:]PORT", converter = MetricsAddress.Converter.class,
+            description = "Serve Prometheus metrics on http://ADDR:PORT/metrics and a health check on /healthz "
+                    + "(200 while mounted and every source online or serving stale within --stale-if-error, 503 and the reason otherwise). A bare PORT listens on "
+                    + "127.0.0.1 only. Off by default.")
+    MetricsAddress metrics;
+
     @Mixin
     CommonOptions common;
 
@@ -57,7 +65,21 @@ final class MountCommand implements Callable<Integer> {
         Vfs vfs = MirrorAssembly.assemble(specs, common.sourceOptions(), cacheConfig, common.archiveOptions(), Clock.systemUTC());
         String what = specs.stream().map(SourceSpec::redacted).collect(Collectors.joining(" "));
         String disk = cacheConfig.diskDir().map(d -> "; disk tier " + d).orElse("; no disk tier");
-        return mounter.run(vfs, "mirrorfs: mounted " + what + " at " + mountPoint.toAbsolutePath().normalize() + disk);
+        String ready = "mirrorfs: mounted " + what + " at " + mountPoint.toAbsolutePath().normalize() + disk;
+        if (metrics == null || !(vfs instanceof StatsFileVfs stats)) {
+            return mounter.run(vfs, ready);
+        }
+        FuseMetrics fuse = FuseMetrics.enabled();
+        MetricsEndpoint endpoint;
+        try {
+            endpoint = MetricsEndpoint.start(metrics, stats, fuse);
+        } catch (IOException e) {
+            vfs.close();
+            throw e;
+        }
+        try (endpoint) {
+            return mounter.run(vfs, ready, fuse);
+        }
     }
 
     /** Returns the directory of a {@code file:} URL; empty for other schemes or URLs that do not parse (the source reports those). */

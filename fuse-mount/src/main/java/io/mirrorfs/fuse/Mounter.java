@@ -89,6 +89,11 @@ final class Mounter {
      * @param readyMessage printed on stdout, as one line, once the kernel mount is live
      */
     int run(Vfs vfs, String readyMessage) throws InterruptedException {
+        return run(vfs, readyMessage, FuseMetrics.disabled());
+    }
+
+    /** As {@link #run(Vfs, String)}, counting the FUSE callbacks in {@code metrics}. */
+    int run(Vfs vfs, String readyMessage, FuseMetrics metrics) throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(1);
         AtomicBoolean ended = new AtomicBoolean();
         MirrorFs fs;
@@ -104,7 +109,7 @@ final class Mounter {
                 public void unmounted() {
                     ended.set(true);
                 }
-            });
+            }, metrics);
             fuse = new FuseSession(fs);
         } catch (LinkageError e) {
             System.err.println("mirrorfs: cannot load libfuse.so.2 (" + e.getMessage()

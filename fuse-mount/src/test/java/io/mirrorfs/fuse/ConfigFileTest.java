@@ -92,12 +92,13 @@ class ConfigFileTest {
                 "cache-size = 64M",
                 "dir-cache-ttl = 2m",
                 "cache-dir = /var/cache/mirrorfs",
+                "metrics = 0.0.0.0:9101",
                 "");
         MountCommand fromFile = parse("mount", "--config", conf.toString());
         MountCommand fromFlags = parse("mount", "/srv/mirror", "--source", "/=" + src, "--source", "/deeper/dir=" + src,
                 "-o", "allow_other", "-o", "attr_timeout=60", "--uid", "33", "--gid", "44", "--connect-timeout", "2s",
                 "--read-timeout", "1m", "--retries", "5", "--max-connections", "3", "--verbose",
-                "--cache-size", "64M", "--dir-cache-ttl", "2m", "--cache-dir", "/var/cache/mirrorfs");
+                "--cache-size", "64M", "--dir-cache-ttl", "2m", "--cache-dir", "/var/cache/mirrorfs", "--metrics", "0.0.0.0:9101");
         assertEquals(fromFlags.mountPoint, fromFile.mountPoint);
         assertEquals(fromFlags.sources, fromFile.sources);
         assertEquals(fromFlags.common.fuseOptions, fromFile.common.fuseOptions);
@@ -114,6 +115,8 @@ class ConfigFileTest {
         assertEquals(fromFlags.common.cacheSize, fromFile.common.cacheSize);
         assertEquals(Duration.ofMinutes(2), fromFile.common.dirCacheTtl);
         assertEquals(Path.of("/var/cache/mirrorfs"), fromFile.common.cacheDir);
+        assertEquals(new MetricsAddress("0.0.0.0", 9101), fromFile.metrics);
+        assertEquals(fromFlags.metrics, fromFile.metrics);
     }
 
     @Test
@@ -187,6 +190,7 @@ class ConfigFileTest {
         "uid = abc                     | :2: bad value for 'uid'",
         "cache-size = lots             | :2: bad value for 'cache-size'",
         "read-timeout = soon           | :2: bad value for 'read-timeout'",
+        "metrics = nine                | :2: bad value for 'metrics': Invalid value for option '--metrics': 'nine' is not a port",
         "retries =                     | :2: 'retries' has no value after '='",
         "retries                       | :2: 'retries' needs a value",
         "verbose = maybe               | :2: 'verbose' is a switch: expected true or false, got 'maybe'",

@@ -178,7 +178,7 @@ class CompressedMemberMountTest {
         static Decoders of(MountedMirror m) throws IOException, InterruptedException {
             // The kernel keeps the file's pages while it trusts its attributes (attr_timeout=5): drop them first.
             String stats = Shell.ok(m.root(), "dd if=.mirrorfs/stats iflag=nocache count=0 status=none && cat .mirrorfs/stats");
-            return new Decoders(counter(stats, "archive_decoder_starts"), counter(stats, "archive_decoded_bytes"));
+            return new Decoders(counter(stats, "archive_decoder_starts"), counter(stats, "archive_member_decoded"));
         }
 
         Decoders minus(Decoders before) {

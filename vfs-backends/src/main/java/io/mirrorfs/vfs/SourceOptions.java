@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param showOutsideSymlinks whether symlinks pointing outside their source are shown (off: hidden)
  * @param ftpActiveMode      use active instead of passive FTP data connections
  * @param proxies            the HTTP proxies of HTTP sources (from the environment or options)
+ * @param metrics            where the source reports its upstream requests; one per source, so
+ *                           a mirror gives each source a copy of the options with its own
  */
 public record SourceOptions(
         Duration connectTimeout,
@@ -27,7 +29,8 @@ public record SourceOptions(
         Optional<Path> credentialsFile,
         boolean showOutsideSymlinks,
         boolean ftpActiveMode,
-        ProxySettings proxies) {
+        ProxySettings proxies,
+        SourceMetrics metrics) {
 
     /** The defaults: 5 s connect, 10 s read, 2 retries, 8 connections, no credentials file. */
     public static final SourceOptions DEFAULTS = builder().build();
@@ -38,6 +41,7 @@ public record SourceOptions(
         requirePositive(readTimeout, "read timeout");
         Objects.requireNonNull(credentialsFile, "credentialsFile");
         Objects.requireNonNull(proxies, "proxies");
+        Objects.requireNonNull(metrics, "metrics");
         if (retries < 0) {
             throw new IllegalArgumentException("retries must be >= 0, got " + retries);
         }
@@ -62,6 +66,7 @@ public record SourceOptions(
         b.showOutsideSymlinks = showOutsideSymlinks;
         b.ftpActiveMode = ftpActiveMode;
         b.proxies = proxies;
+        b.metrics = metrics;
         return b;
     }
 
@@ -82,6 +87,7 @@ public record SourceOptions(
         private boolean showOutsideSymlinks;
         private boolean ftpActiveMode;
         private ProxySettings proxies = ProxySettings.NONE;
+        private SourceMetrics metrics = SourceMetrics.NONE;
 
         private Builder() {
         }
@@ -134,10 +140,16 @@ public record SourceOptions(
             return this;
         }
 
+        /** Sets where the source reports its requests (default: nowhere). */
+        public Builder metrics(SourceMetrics value) {
+            metrics = value;
+            return this;
+        }
+
         /** Returns the validated options. */
         public SourceOptions build() {
             return new SourceOptions(connectTimeout, readTimeout, retries, maxConnections, credentialsFile,
-                    showOutsideSymlinks, ftpActiveMode, proxies);
+                    showOutsideSymlinks, ftpActiveMode, proxies, metrics);
         }
     }
 }

@@ -80,6 +80,7 @@ public final class ArchiveLayer implements Vfs {
     private final DecodedCopy.Recent recentChunks = new DecodedCopy.Recent(4);
     private final ForwardDecoders decoders = ForwardDecoders.standard();
     private final ConcurrentHashMap<String, Optional<ArchiveFormat>> detected = new ConcurrentHashMap<>();
+    private final ArchiveMetrics metrics = new ArchiveMetrics(decoders::stats);
 
     /** Creates the layer over {@code inner}; it closes {@code inner} when closed. */
     public ArchiveLayer(Vfs inner, ArchiveOptions options) {
@@ -112,6 +113,10 @@ public final class ArchiveLayer implements Vfs {
     /** Returns what the member decoders did since the layer was created. */
     public DecoderStats decoderStats() {
         return decoders.stats();
+
+    /** Returns this layer's counters (indexes built and loaded, bytes decoded, passes running). */
+    public ArchiveMetrics metrics() {
+        return metrics;
     }
 
     /** Returns the heap bytes the checkpoints of all archives hold now. */
@@ -245,6 +250,9 @@ public final class ArchiveLayer implements Vfs {
             long started = System.nanoTime();
             Optional<ArchiveIndex> saved = store.flatMap(s -> s.load(key)).map(i -> fit(i, account)); // a remount: no detection, no pass
             long loaded = System.nanoTime();
+            if (saved.isPresent()) {
+                metrics.indexLoaded();
+            }
             ArchiveFormat format = saved.isPresent() ? saved.get().format() : formatOf(f, display, file.name(), name);
             DecodedCopy copy = format.compression() == ArchiveFormat.Compression.XZ
                     || format.compression() == ArchiveFormat.Compression.ZSTD
@@ -280,8 +288,7 @@ public final class ArchiveLayer implements Vfs {
         // xz says where its blocks start in its index, read before the pass; zstd frames are judged as they come.
         boolean record = copy != null && (format.compression() == ArchiveFormat.Compression.ZSTD
                 || sparseXz(RandomAccessBytes.of(f)));
-        ArchiveIndex index = StreamIndexer.index(RandomAccessBytes.of(f), format, ArchiveFormat.singleMemberName(fileName),
-                options, progress, account, record ? copy : null);
+        ArchiveIndex index = indexPass(f, format, fileName, progress, account, record ? copy : null);
         progress.finished(index.members().size(), index.resumePoints());
         if (record && copy.bytesWritten() > 0) {
             LOG.log(Level.INFO, String.format(Locale.ROOT, "archive %s cannot be read at random: kept a decoded copy (%.1f MiB) in %s, "
@@ -289,6 +296,20 @@ public final class ArchiveLayer implements Vfs {
         }
         store.ifPresent(s -> s.save(key, index));
         return index;
+    }
+
+    /** Runs {@link StreamIndexer#index}, shown as running in {@link #metrics} meanwhile. */
+    private ArchiveIndex indexPass(VfsFile f, ArchiveFormat format, String fileName, IndexProgress progress,
+                                   CheckpointMemory.Account account, DecodedCopy copy) throws IOException {
+        metrics.passStarted(progress);
+        ArchiveIndex index = null;
+        try {
+            index = StreamIndexer.index(RandomAccessBytes.of(f), format, ArchiveFormat.singleMemberName(fileName),
+                    options, progress, account, copy);
+            return index;
+        } finally {
+            metrics.passEnded(progress, index != null, index == null ? 0 : index.decodedSize());
+        }
     }
 
     private static boolean sparseXz(RandomAccessBytes file) throws IOException {

@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * Logs how an indexing pass advances: bytes done, rate and estimated time left, at most once per
  * {@code every} nanoseconds, and a summary at the end when the pass took long enough to notice.
- * Single-threaded (one pass).
+ * One pass updates it; {@link #done} may be read from any thread.
  */
 final class IndexProgress {
 
@@ -17,6 +17,7 @@ final class IndexProgress {
     private final long everyNanos;
     private final long started = System.nanoTime();
     private long lastLog = started;
+    private volatile long done;
 
     /** Starts tracking a pass over {@code total} compressed bytes of {@code what}. */
     IndexProgress(String what, long total, long everyNanos) {
@@ -27,6 +28,7 @@ final class IndexProgress {
 
     /** Reports that {@code done} compressed bytes have been read. */
     void update(long done) {
+        this.done = done;
         long now = System.nanoTime();
         if (now - lastLog < everyNanos) {
             return;
@@ -37,6 +39,16 @@ final class IndexProgress {
         double eta = rate > 0 ? (total - done) / rate : 0;
         LOG.log(Level.INFO, String.format(Locale.ROOT, "indexing %s: %s of %s (%.0f%%), %s/s, about %.0f s left",
                 what, mib(done), mib(total), 100.0 * done / Math.max(total, 1), mib((long) rate), eta));
+    }
+
+    /** Returns the compressed bytes read so far (from any thread). */
+    long done() {
+        return done;
+    }
+
+    /** Returns the compressed bytes to read. */
+    long total() {
+        return total;
     }
 
     /** Logs the summary when the pass took longer than one progress interval. */

@@ -93,6 +93,8 @@ final class FtpConnectionPool implements Closeable {
     private long capLoweredAt;
     private boolean closed;
     private ScheduledExecutorService keepAliveTimer;
+    /** Borrowers that had to queue for a connection (counted once per borrow). */
+    private final java.util.concurrent.atomic.LongAdder waits = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * Creates an empty pool.
@@ -175,6 +177,7 @@ final class FtpConnectionPool implements Closeable {
                         if (!queued) {
                             waiting.addLast(ticket);
                             queued = true;
+                            waits.increment();
                         }
                         long left = deadline - now;
                         if (left <= 0) {
@@ -523,7 +526,12 @@ final class FtpConnectionPool implements Closeable {
         }
     }
 
-    /** Returns the number of connections open or being opened (for tests and logs). */
+    /** Returns how many borrowers had to queue for a connection since the pool was created. */
+    long waits() {
+        return waits.sum();
+    }
+
+    /** Returns the number of connections open or being opened (for tests, logs and metrics). */
     int liveConnections() {
         lock.lock();
         try {

@@ -1,6 +1,8 @@
 package io.mirrorfs.vfs.ftp;
 
 import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.vfs.SourceMetrics.ErrorClass;
+import io.mirrorfs.vfs.SourceMetrics.RequestKind;
 import io.mirrorfs.vfs.StaleFileException;
 import io.mirrorfs.vfs.VfsFile;
 import java.io.EOFException;
@@ -149,6 +151,7 @@ final class FtpFile implements VfsFile {
                 if (t != null) {
                     abandon(t, e);
                 }
+                source.metrics().failed(RequestKind.FTP_RETR, ErrorClass.of(e));
                 IOException logged = e;
                 LOG.log(Level.DEBUG, () -> display + ": transfer failed at " + at + " (" + logged + ")");
                 if (done - before >= PROGRESS_RESETS_RETRIES && !(e instanceof java.io.InterruptedIOException)) {
@@ -158,6 +161,9 @@ final class FtpFile implements VfsFile {
                     // (a stalled or trickling server) always count, so a stall still ends in EIO.
                     // done only grows, so this loop ends.
                     attempt = -1;
+                }
+                if (attempt < source.retries()) {
+                    source.metrics().retried(RequestKind.FTP_RETR);
                 }
             } finally {
                 arrived(end);
@@ -249,8 +255,21 @@ final class FtpFile implements VfsFile {
         }
     }
 
-    /** Starts a transfer at {@code offset} after checking that the file is still the pinned version. */
+    /** Starts a transfer at {@code offset} (see {@link #startTransfer}), reporting it as one RETR request if it got an answer. */
     private Transfer start(long offset) throws IOException {
+        long started = System.nanoTime();
+        try {
+            Transfer t = startTransfer(offset);
+            source.metrics().answered(RequestKind.FTP_RETR, System.nanoTime() - started);
+            return t;
+        } catch (FileSystemException e) {
+            source.metrics().answered(RequestKind.FTP_RETR, System.nanoTime() - started); // an answer: changed or gone
+            throw e;
+        } // a failure is counted by the read that retries
+    }
+
+    /** Starts a transfer at {@code offset} after checking that the file is still the pinned version. */
+    private Transfer startTransfer(long offset) throws IOException {
         FtpConnection c = pool.borrow(this);
         // The data stream has its own speed limit; this bounds the control replies before it.
         Watchdog.Armed watchdog = Watchdog.arm(c::abandon, source.exchangeDeadline());

@@ -4,6 +4,9 @@ import io.mirrorfs.vfs.DirEntry;
 import io.mirrorfs.vfs.FileAttrs;
 import io.mirrorfs.vfs.FileType;
 import io.mirrorfs.vfs.IsDirectoryException;
+import io.mirrorfs.vfs.SourceMetrics;
+import io.mirrorfs.vfs.SourceMetrics.ErrorClass;
+import io.mirrorfs.vfs.SourceMetrics.RequestKind;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.Vfs;
 import io.mirrorfs.vfs.VfsFile;
@@ -63,6 +66,7 @@ final class FtpSource implements Vfs {
         Duration wait = options.connectTimeout().plus(options.readTimeout());
         this.pool = new FtpConnectionPool(() -> FtpConnection.open(endpoint, options), endpoint.displayUrl(),
                 endpoint.maxConnections(), wait, keepAlive);
+        options.metrics().pool(new SourceMetrics.PoolView(pool::liveConnections, pool::waits));
         this.memo = new ListingMemo(listingTtl, 256, System::nanoTime);
     }
 
@@ -105,7 +109,7 @@ final class FtpSource implements Vfs {
     public VfsFile open(VfsPath path) throws IOException {
         String remote = remote(path);
         FileAttrs listed = regularFile(path, entry(path));
-        FtpConnection.Probe probe = withConnection(c -> c.probe(remote));
+        FtpConnection.Probe probe = withConnection(RequestKind.FTP_SIZE_MDTM, c -> c.probe(remote));
         if (!fits(listed, probe)) {
             memo.invalidate(path.parent().orElseThrow());
             listed = regularFile(path, entry(path));
@@ -198,10 +202,35 @@ final class FtpSource implements Vfs {
      * out) is discarded and the exchange retried on a fresh one.
      */
     <T> T withConnection(Exchange<T> exchange) throws IOException {
+        return withConnection(Optional.empty(), exchange);
+    }
+
+    /** As {@link #withConnection(Exchange)}, reporting each attempt to the source's metrics as a request of {@code kind}. */
+    <T> T withConnection(RequestKind kind, Exchange<T> exchange) throws IOException {
+        return withConnection(Optional.of(kind), exchange);
+    }
+
+    /** Returns where this source reports its requests. */
+    SourceMetrics metrics() {
+        return options.metrics();
+    }
+
+    private <T> T withConnection(Optional<RequestKind> kind, Exchange<T> exchange) throws IOException {
         IOException last = null;
         int attempts = Math.max(1, options.retries()) + 1;
         for (int attempt = 0; attempt < attempts; attempt++) {
-            FtpConnection c = pool.borrow();
+            if (attempt > 0) {
+                kind.ifPresent(options.metrics()::retried);
+            }
+            long start = System.nanoTime();
+            FtpConnection c;
+            try {
+                c = pool.borrow();
+            } catch (IOException e) {
+                // No connection (refused, timed out, login failed): an error, but no request the server logged.
+                kind.ifPresent(k -> options.metrics().failed(k, ErrorClass.of(e)));
+                throw e;
+            }
             // Socket timeouts bound silence, not a server trickling its replies or a listing.
             Watchdog.Armed watchdog = Watchdog.arm(c::abandon, exchangeDeadline());
             try {
@@ -212,9 +241,11 @@ final class FtpSource implements Vfs {
                 }
                 T result = exchange.run(c);
                 pool.release(c);
+                answered(kind, start);
                 return result;
             } catch (FileSystemException e) {
                 pool.release(c);
+                answered(kind, start); // a definite answer, such as 550
                 throw e;
             } catch (IOException | RuntimeException e) {
                 pool.discard(c);
@@ -223,6 +254,8 @@ final class FtpSource implements Vfs {
                 }
                 last = watchdog.fired() ? new IOException("no complete answer within " + exchangeDeadline().toMillis()
                         + " ms (the server answers too slowly)", e) : (IOException) e;
+                IOException failure = last;
+                kind.ifPresent(k -> options.metrics().failed(k, ErrorClass.of(failure)));
                 IOException logged = last;
                 LOG.log(Level.DEBUG, () -> describe() + ": connection failed (" + logged + "); retrying on a new one");
             } finally {
@@ -230,6 +263,10 @@ final class FtpSource implements Vfs {
             }
         }
         throw new IOException(describe() + ": " + last.getMessage(), last);
+    }
+
+    private void answered(Optional<RequestKind> kind, long start) {
+        kind.ifPresent(k -> options.metrics().answered(k, System.nanoTime() - start));
     }
 
     private RemoteEntry entry(VfsPath path) throws IOException {
@@ -255,7 +292,7 @@ final class FtpSource implements Vfs {
         String remote = remote(dir);
         List<FTPFile> files;
         try {
-            files = withConnection(c -> c.list(remote));
+            files = withConnection(RequestKind.FTP_LIST, c -> c.list(remote));
         } catch (TruncatedListingException e) {
             throw e;
         } catch (FileSystemException e) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
@@ -53,6 +54,8 @@ final class ConnectionPool implements Closeable {
     private final long leaseWaitMs;
     private final Semaphore permits;
     private final Deque<Parked> parked = new ConcurrentLinkedDeque<>();
+    /** Leases that found no free permit and had to wait (or evict a parked body), for the metrics. */
+    private final LongAdder waits = new LongAdder();
     private final PoolingHttpClientConnectionManager connections;
     private final CloseableHttpClient client;
     private volatile boolean closed;
@@ -117,6 +120,7 @@ final class ConnectionPool implements Closeable {
         if (permits.tryAcquire()) {
             return;
         }
+        waits.increment();
         evictParked();
         try {
             if (!permits.tryAcquire(leaseWaitMs, TimeUnit.MILLISECONDS)) {
@@ -127,6 +131,21 @@ final class ConnectionPool implements Closeable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted waiting for a connection to " + what);
         }
+    }
+
+    /** Returns the connections the client holds now, leased or idle in its pool (for the metrics; not per request). */
+    int openConnections() {
+        try {
+            org.apache.hc.core5.pool.PoolStats total = connections.getTotalStats();
+            return total.getLeased() + total.getAvailable();
+        } catch (RuntimeException e) {
+            return 0; // a scrape racing close: the pool is gone
+        }
+    }
+
+    /** Returns how many leases had to wait for a permit since the start. */
+    long waits() {
+        return waits.sum();
     }
 
     /** Gives a permit back. */

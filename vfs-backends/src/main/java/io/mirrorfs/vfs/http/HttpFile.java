@@ -1,6 +1,8 @@
 package io.mirrorfs.vfs.http;
 
 import io.mirrorfs.vfs.FileAttrs;
+import io.mirrorfs.vfs.SourceMetrics.ErrorClass;
+import io.mirrorfs.vfs.SourceMetrics.RequestKind;
 import io.mirrorfs.vfs.StaleFileException;
 import io.mirrorfs.vfs.VfsFile;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -117,6 +120,8 @@ final class HttpFile implements VfsFile {
                 throw e;
             } catch (IOException e) {
                 abort(c);
+                source.options().metrics().failed(RequestKind.HTTP_RANGE_GET,
+                        ErrorClass.of(e, e instanceof HttpStatusException h ? OptionalInt.of(h.status()) : OptionalInt.empty()));
                 // Bytes the failed body delivered before breaking are kept: the retry resumes after them.
                 done = dst.position() - start;
                 lastFailure = e;
@@ -125,6 +130,7 @@ final class HttpFile implements VfsFile {
                             + failures + " attempts: " + e.getMessage());
                     throw new IOException("reading " + source.redacted(url) + " at offset " + at + ": " + e.getMessage(), e);
                 }
+                source.options().metrics().retried(RequestKind.HTTP_RANGE_GET);
                 HttpSource.sleep(100L << (failures - 1));
             } finally {
                 land(flight);
@@ -243,7 +249,9 @@ final class HttpFile implements VfsFile {
         List<String[]> headers = new ArrayList<>(2);
         headers.add(new String[] {"Range", "bytes=" + from + "-" + (to - 1)});
         pinned.ifRange().ifPresent(v -> headers.add(new String[] {"If-Range", v}));
-        Requester.Exchange ex = source.requester().send("GET", url, headers);
+        long start = System.nanoTime();
+        Requester.Exchange ex = source.requester().send("GET", url, headers); // a failure is counted by the read that retries
+        source.options().metrics().answered(RequestKind.HTTP_RANGE_GET, System.nanoTime() - start);
         try {
             HttpResponse r = ex.response;
             Validator now = Validator.of(r);

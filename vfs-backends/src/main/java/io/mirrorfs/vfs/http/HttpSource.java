@@ -5,6 +5,9 @@ import io.mirrorfs.vfs.FileAttrs;
 import io.mirrorfs.vfs.FileType;
 import io.mirrorfs.vfs.IsDirectoryException;
 import io.mirrorfs.vfs.Listing;
+import io.mirrorfs.vfs.SourceMetrics;
+import io.mirrorfs.vfs.SourceMetrics.ErrorClass;
+import io.mirrorfs.vfs.SourceMetrics.RequestKind;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.SourceUnavailableException;
 import io.mirrorfs.vfs.Vfs;
@@ -65,6 +68,7 @@ final class HttpSource implements Vfs {
         this.pool = new ConnectionPool(options, tls, proxyCredentials);
         this.requester = new Requester(pool, credentials, Origin.of(base), settings.maxRedirects(), options.readTimeout(),
                 options.proxies());
+        options.metrics().pool(new SourceMetrics.PoolView(pool::openConnections, pool::waits));
     }
 
     @Override
@@ -476,21 +480,35 @@ final class HttpSource implements Vfs {
      * Answers (404, 403, a malformed listing) are thrown at once, unlogged: the caller reports them.
      */
     <T> T retrying(String what, URI url, Attempt<T> attempt) throws IOException {
+        SourceMetrics metrics = options.metrics();
+        RequestKind kind = what.equals("listing") ? RequestKind.HTTP_LISTING : RequestKind.HTTP_HEAD;
         IOException last = null;
         for (int i = 0; i <= options.retries(); i++) {
+            long start = System.nanoTime();
             try {
-                return attempt.run();
-            } catch (FileSystemException | MalformedListingException e) {
-                throw e; // answers, not faults: the same request would get the same answer
+                T result = attempt.run();
+                metrics.answered(kind, System.nanoTime() - start); // a 304 too: one request in the server's log
+                return result;
+            } catch (MalformedListingException e) {
+                metrics.answered(kind, System.nanoTime() - start); // answered, with a page the parser cannot use
+                metrics.failed(kind, ErrorClass.PROTOCOL);
+                throw e; // the same request would get the same answer
+            } catch (FileSystemException e) {
+                metrics.answered(kind, System.nanoTime() - start); // a definite answer, such as 404
+                throw e;
             } catch (HttpStatusException e) {
+                metrics.answered(kind, System.nanoTime() - start);
+                metrics.failed(kind, ErrorClass.ofStatus(e.status()));
                 if (!e.transientFailure()) {
                     throw e;
                 }
                 last = e;
             } catch (IOException e) {
+                metrics.failed(kind, ErrorClass.of(e));
                 last = e;
             }
             if (i < options.retries()) {
+                metrics.retried(kind);
                 sleep(100L << i);
             }
         }

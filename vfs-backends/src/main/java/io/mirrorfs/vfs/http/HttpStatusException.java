@@ -12,6 +12,11 @@ final class HttpStatusException extends IOException {
         this.status = status;
     }
 
+    /** Returns the status. */
+    int status() {
+        return status;
+    }
+
     /** Returns whether a retry may succeed (server errors and 408/429). */
     boolean transientFailure() {
         return status >= 500 || status == 408 || status == 429;

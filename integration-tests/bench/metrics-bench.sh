@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Overhead of --metrics (#18): cold sequential and cold random reads over loopback nginx with the
+# metrics endpoint on and off, in one run. Mounts alternate off/on ROUNDS times (default 3) so
+# that load from elsewhere on the machine hits both alike; each mount reads a file it has never
+# seen (a hard link of the same 1 GiB, still in nginx's page cache): a cold sequential dd, then
+# 2,000 random 4 KiB preads (POSIX_FADV_RANDOM) of another new link, median latency. With metrics
+# on, a scrape of /metrics runs every second during the reads, as Prometheus would (every 15 s).
+# Prints the medians over the rounds and the on/off ratios.
+# Usage: integration-tests/bench/metrics-bench.sh [JAR]   (ROUNDS=N to change the rounds)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+jar=${1:-$here/packaging/target/mirrorfs.jar}
+rounds=${ROUNDS:-3}
+[ -f "$jar" ] || { echo "no jar at $jar: build it first (mvn -pl packaging -am package -DskipTests)" >&2; exit 1; }
+work=$(mktemp -d /tmp/mirrorfs-metrics-bench.XXXXXX)
+chmod 755 "$work"
+mnt=$work/mnt; data=$work/data; mkdir -p "$mnt" "$data"
+nginx_pid=; mirror_pid=; scraper_pid=
+cleanup() {
+  [ -n "$scraper_pid" ] && kill "$scraper_pid" 2>/dev/null || true
+  if mountpoint -q "$mnt" 2>/dev/null; then fusermount -u "$mnt" 2>/dev/null || umount -l "$mnt" || true; fi
+  [ -n "$mirror_pid" ] && kill "$mirror_pid" 2>/dev/null || true
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+  sleep 0.5; rm -rf "$work"
+}
+trap cleanup EXIT
+
+bench_prefault_memory
+echo "generating data in $data ..." >&2
+head -c $((1 << 30)) /dev/urandom > "$data/big.bin"
+chmod -R a+rX "$data"
+sync
+cat "$data/big.bin" > /dev/null
+bench_nginx "$work" "$data"
+nginx_pid=$BENCH_NGINX_PID
+url=$BENCH_NGINX_URL
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+secs() { python3 -c 'import time; print(time.time())'; }
+
+seq_off=(); seq_on=(); rnd_off=(); rnd_on=()
+n=0
+for r in $(seq "$rounds"); do
+  for mode in off on; do
+    n=$((n + 1))
+    ln -f "$data/big.bin" "$data/seq$n.bin"; ln -f "$data/big.bin" "$data/rnd$n.bin"
+    extra=(); [ "$mode" = on ] && extra=(--metrics "$port")
+    bench_start_jar "$jar" "$mnt" "$work/mirror.log" --source "/=$url/" "${extra[@]}" || exit 1
+    mirror_pid=$BENCH_PID
+    if [ "$mode" = on ]; then
+      ( while sleep 1; do curl -s -o /dev/null "http://127.0.0.1:$port/metrics" || true; done ) &
+      scraper_pid=$!
+    fi
+    t0=$(secs); dd if="$mnt/seq$n.bin" of=/dev/null bs=1M status=none; t1=$(secs)
+    bps=$(python3 -c "print((1<<30)/($t1-$t0))")
+    us=$(python3 - "$mnt/rnd$n.bin" <<'PY'
+import os, random, sys, time
+random.seed(2)
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+lat = []
+for i in range(2000):
+    off = random.randrange(0, (1 << 30) - 4096) & ~4095
+    t = time.perf_counter(); b = os.pread(fd, 4096, off); lat.append(time.perf_counter() - t)
+    assert len(b) == 4096
+lat.sort()
+print("%.1f" % (lat[len(lat) // 2] * 1e6))
+PY
+)
+    if [ "$mode" = on ]; then
+      curl -s "http://127.0.0.1:$port/metrics" | grep -E '^mirrorfs_(fuse_operations_total\{op="read"\}|source_requests_total)' >&2 || true
+      kill "$scraper_pid" 2>/dev/null || true; wait "$scraper_pid" 2>/dev/null || true; scraper_pid=
+      seq_on+=("$bps"); rnd_on+=("$us")
+    else
+      seq_off+=("$bps"); rnd_off+=("$us")
+    fi
+    echo "round $r metrics $mode: sequential $(python3 -c "print('%.0f' % ($bps/(1<<20)))") MiB/s, random median $us us" >&2
+    bench_fusermount "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=
+    rm -f "$data/seq$n.bin" "$data/rnd$n.bin"
+  done
+done
+
+python3 - <<PY
+mib = 1 << 20
+med = lambda xs: sorted(xs)[len(xs) // 2]
+so, sn = med([${seq_off[*]/%/,}]) / mib, med([${seq_on[*]/%/,}]) / mib
+ro, rn = med([${rnd_off[*]/%/,}]), med([${rnd_on[*]/%/,}])
+print("--metrics overhead, loopback nginx, same run, medians of $rounds interleaved mounts each")
+print(f"cold sequential 1 GiB:  off {so:6.0f} MiB/s   on {sn:6.0f} MiB/s   on/off {sn/so:.3f} (target >= 0.97)")
+print(f"2,000 random 4 KiB:     off {ro:6.0f} us      on {rn:6.0f} us      on/off {rn/ro:.3f} (target <= 1.03)")
+print("runs off: seq " + ", ".join("%.0f" % (x / mib) for x in [${seq_off[*]/%/,}]) + " MiB/s; random " + ", ".join("%.0f" % x for x in [${rnd_off[*]/%/,}]) + " us")
+print("runs on:  seq " + ", ".join("%.0f" % (x / mib) for x in [${seq_on[*]/%/,}]) + " MiB/s; random " + ", ".join("%.0f" % x for x in [${rnd_on[*]/%/,}]) + " us")
+PY
