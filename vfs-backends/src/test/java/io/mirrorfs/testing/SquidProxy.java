@@ -18,6 +18,9 @@ import java.util.List;
  */
 public final class SquidProxy extends ServerProcess {
 
+    private String user;
+    private String password;
+
     private SquidProxy() throws IOException {
         // Squid writes its logs as cache_effective_user after dropping root: let it.
         work.toFile().setWritable(true, false);
@@ -26,6 +29,29 @@ public final class SquidProxy extends ServerProcess {
     /** Starts Squid on a free port. */
     public static SquidProxy launch() throws IOException {
         return started(new SquidProxy());
+    }
+
+    /** Starts Squid requiring basic proxy authentication (407) with {@code user} and {@code password} (basic_ncsa_auth). */
+    public static SquidProxy launchWithBasicAuth(String user, String password) throws IOException {
+        SquidProxy s = new SquidProxy();
+        s.user = user;
+        s.password = password;
+        return started(s, server -> server.writePasswords());
+    }
+
+    private void writePasswords() throws IOException {
+        try {
+            Process p = new ProcessBuilder("htpasswd", "-b", "-c", "-m", work.resolve("passwd").toString(), user, password)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException("htpasswd failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        work.resolve("passwd").toFile().setReadable(true, false); // the helper runs as proxy
     }
 
     @Override
@@ -42,7 +68,10 @@ public final class SquidProxy extends ServerProcess {
                 "coredump_dir " + work,
                 "cache deny all",
                 "acl local src 127.0.0.1/32",
-                "http_access allow local",
+                user == null ? "" : "auth_param basic program /usr/lib/squid/basic_ncsa_auth " + work.resolve("passwd"),
+                user == null ? "" : "auth_param basic realm mirrorfs-test",
+                user == null ? "" : "acl authed proxy_auth REQUIRED",
+                user == null ? "http_access allow local" : "http_access allow local authed",
                 "http_access deny all",
                 "pinger_enable off",
                 "shutdown_lifetime 0 seconds",

@@ -25,6 +25,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
@@ -72,6 +73,9 @@ final class ConnectionPool implements Closeable {
         Timeout read = Timeout.ofMilliseconds(options.readTimeout().toMillis());
         this.connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setConnectionFactory(HeadGuardedConnection.factory(options.readTimeout()))
+                // LAX: no global pool lock per lease and release (measurably cheaper per request);
+                // its looser total bound does not matter, our permits are the cap.
+                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
                 .setMaxConnTotal(maxConnections)
                 .setMaxConnPerRoute(maxConnections)
                 .setTlsSocketStrategy(new DefaultClientTlsStrategy(tls))
@@ -93,6 +97,9 @@ final class ConnectionPool implements Closeable {
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setConnectionRequestTimeout(Timeout.ofMilliseconds(leaseWaitMs))
                         .setRedirectsEnabled(false)
+                        // Without proxy credentials there is nothing to authenticate with: skip
+                        // the per-request challenge handling (a 401 or 407 is the caller's error).
+                        .setAuthenticationEnabled(!proxyCredentials.isEmpty())
                         .build())
                 .disableRedirectHandling()
                 .disableContentCompression() // ranges are of the stored bytes, never of a gzip stream

@@ -34,6 +34,7 @@ public final class HttpSourceFactory implements SourceFactory {
     public Vfs create(URI url, SourceOptions options) throws IOException {
         HttpSource source = create(url, options, HttpSettings.DEFAULTS, defaultTls());
         IndexParser.warmUpInBackground();
+        ClientWarmup.startInBackground();
         return source;
     }
 

@@ -27,6 +27,9 @@ final class ProxyRoutePlanner extends DefaultRoutePlanner {
 
     @Override
     protected HttpHost determineProxy(HttpHost target, HttpContext context) {
+        if (proxies.httpProxy().isEmpty() && proxies.httpsProxy().isEmpty()) {
+            return null; // the common case, once per request: no URI to build
+        }
         URI url;
         try {
             url = new URI(target.getSchemeName(), null, target.getHostName(), target.getPort(), "/", null, null);

@@ -2,6 +2,7 @@ package io.mirrorfs.vfs.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,6 +119,32 @@ class HttpProxyTest {
             IOException e = assertThrows(IOException.class, () -> untrusted.list(VfsPath.ROOT));
             assertTrue(String.valueOf(e.getMessage()).toLowerCase().contains("certif")
                     || String.valueOf(e.getMessage()).contains("PKIX"), e.getMessage());
+        }
+    }
+
+    @Test
+    void proxyCredentialsComeFromTheCredentialsFileAndAreSentOnlyWhenAsked() throws Exception {
+        try (SquidProxy guarded = SquidProxy.launchWithBasicAuth("alice", "pr0xy-s3cret")) {
+            ProxySettings proxies = ProxySettings.NONE.withProxy(URI.create(guarded.url()));
+            Path creds = tmp.resolve("credentials");
+            Files.writeString(creds, "# the proxy's login\n" + guarded.url() + " alice pr0xy-s3cret\n");
+            SourceOptions withLogin = FAST.toBuilder().proxies(proxies).credentialsFile(creds).build();
+            try (HttpSource http = HttpSourceFactory.create(URI.create(nginx.url()), withLogin, HttpSettings.DEFAULTS,
+                    HttpSourceFactory.defaultTls());
+                    HttpSource https = HttpSourceFactory.create(URI.create(tls.url()), withLogin, HttpSettings.DEFAULTS,
+                            tls.certificate().trustingContext())) {
+                assertArrayEquals(big, VfsReads.readAll(http, "/sub dir/big.bin", 1 << 20, 0));
+                assertArrayEquals(big, VfsReads.readAll(https, "/sub dir/big.bin", 1 << 20, 0));
+            }
+            // Squid's log names the authenticated user for the forwarded requests.
+            assertTrue(guarded.accessLog().stream().anyMatch(l -> l.contains(" GET " + nginx.url()) && l.contains(" alice ")),
+                    "Squid's log: " + guarded.accessLog());
+            // Without the login: 407, an error that never shows a password.
+            try (HttpSource anonymous = source(nginx.url(), proxies, HttpSourceFactory.defaultTls())) {
+                IOException e = assertThrows(IOException.class, () -> anonymous.list(VfsPath.ROOT));
+                assertTrue(e.getMessage().contains("407"), e.getMessage());
+                assertFalse(e.getMessage().contains("pr0xy-s3cret"));
+            }
         }
     }
 
