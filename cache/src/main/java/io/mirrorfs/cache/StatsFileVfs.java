@@ -74,7 +74,6 @@ public final class StatsFileVfs implements Vfs {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.routes = new java.util.TreeMap<>(routes);
-        this.decoders = Objects.requireNonNull(decoders, "decoders");
     }
 
     @Override

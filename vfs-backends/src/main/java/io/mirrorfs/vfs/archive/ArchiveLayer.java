@@ -113,6 +113,7 @@ public final class ArchiveLayer implements Vfs {
     /** Returns what the member decoders did since the layer was created. */
     public DecoderStats decoderStats() {
         return decoders.stats();
+    }
 
     /** Returns this layer's counters (indexes built and loaded, bytes decoded, passes running). */
     public ArchiveMetrics metrics() {
