@@ -34,7 +34,8 @@ final class HeadGuardedConnection extends DefaultManagedHttpClientConnection {
     private boolean awaitingHead;
 
     private HeadGuardedConnection(String id, Duration window) {
-        super(id);
+        // The library's defaults (nulls) but for the framing of repeated equal Content-Length fields.
+        super(id, null, null, null, RepeatedContentLength.INSTANCE, null, null, null);
         this.window = window;
     }
 

@@ -267,7 +267,12 @@ final class HttpFile implements VfsFile {
                     return new Cursor(ex, from, range[1] + 1);
                 }
                 case 200 -> {
-                    long len = r.header("content-length").map(String::trim).map(Long::parseLong).orElse(-1L);
+                    long len;
+                    try {
+                        len = r.header("content-length").map(RepeatedContentLength::parse).orElse(-1L);
+                    } catch (IllegalArgumentException e) {
+                        throw new IOException("GET " + source.redacted(url) + ": " + e.getMessage());
+                    }
                     if (pinned.changedIn(now) || len >= 0 && len != attrs.size()) {
                         throw stale(now, len);
                     }

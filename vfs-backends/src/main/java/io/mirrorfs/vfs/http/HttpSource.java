@@ -394,13 +394,13 @@ final class HttpSource implements Vfs {
             }
             requireOk(path, url, s);
             Validator v = Validator.of(ex.response);
-            Optional<Long> size = ex.response.header("content-length").map(String::trim).map(Long::parseLong);
+            Optional<Long> size = ex.response.header("content-length").map(RepeatedContentLength::parse);
             long bytes = size.orElseGet(() -> listed.map(FileAttrs::size).orElse(0L));
             Instant mtime = mtime(v, listedMtime);
             String version = v.etag().map(e -> "etag:" + e).orElse(FileAttrs.sizeAndMtimeVersion(bytes, mtime));
             return new Probe(ex.url, new FileAttrs(FileType.FILE, bytes, mtime, FileAttrs.DEFAULT_FILE_PERMISSIONS, version), v);
-        } catch (NumberFormatException e) {
-            throw new IOException("bad Content-Length for " + url);
+        } catch (IllegalArgumentException e) { // NumberFormatException included
+            throw new IOException("bad Content-Length for " + url + ": " + e.getMessage());
         }
     }
 

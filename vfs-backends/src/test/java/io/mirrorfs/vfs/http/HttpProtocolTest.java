@@ -132,6 +132,22 @@ class HttpProtocolTest {
     }
 
     @Test
+    void aRepeatedEqualContentLengthIsAcceptedAndDifferentOnesAreRefused() throws Exception {
+        // RFC 9110 section 8.6: the same length twice (two fields, or a list in one) frames the body.
+        server.route("/", req -> Reply.of(200, "<html><a href=\"two.bin\">two.bin</a> <a href=\"list.bin\">list.bin</a> <a href=\"bad.bin\">bad.bin</a></html>"
+                .getBytes(StandardCharsets.ISO_8859_1), "Content-Type: text/html"));
+        byte[] body = java.util.Arrays.copyOf(data, 5000);
+        server.route("/two.bin", req -> Reply.of(200, body, "Content-Length: " + body.length, "ETag: " + ETAG));
+        server.route("/list.bin", req -> Reply.of(200, body, "Content-Length: " + body.length + ", " + body.length, "ETag: " + ETAG));
+        server.route("/bad.bin", req -> Reply.of(200, body, "Content-Length: " + (body.length - 1), "ETag: " + ETAG));
+        try (HttpSource http = source(server.origin() + "/", NO_RETRIES)) {
+            assertArrayEquals(body, VfsReads.readAll(http, "/two.bin", 64 << 10, 0));
+            assertArrayEquals(body, VfsReads.readAll(http, "/list.bin", 64 << 10, 0));
+            org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> http.stat(VfsPath.parse("/bad.bin")));
+        }
+    }
+
+    @Test
     void aMalformedChunkSizeFailsTheReadInsteadOfHanging() throws Exception {
         server.route("/", listing("data.bin"));
         server.route("/data.bin", file(data, part -> "zz\r\nnot a chunk\r\n0\r\n\r\n"));
