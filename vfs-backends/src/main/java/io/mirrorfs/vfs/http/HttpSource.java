@@ -194,7 +194,7 @@ final class HttpSource implements Vfs {
             return await(running);
         }
         try {
-            DirListing fresh = fetchListing(dir);
+            DirListing fresh = fetchListing(dir, cached);
             listings.put(dir, fresh);
             mine.complete(fresh);
             return fresh;
@@ -242,21 +242,42 @@ final class HttpSource implements Vfs {
         }
     }
 
-    private DirListing fetchListing(VfsPath dir) throws IOException {
+    /** Fetches the listing of {@code dir}; conditionally when {@code previous} (expired, may be null) has validators. */
+    private DirListing fetchListing(VfsPath dir, DirListing previous) throws IOException {
         URI url = dirUrl(dir);
+        List<String[]> headers = listingHeaders(previous);
         return retrying("listing", url, () -> {
-            try (Requester.Exchange ex = requester.follow("GET", url, LISTING_HEADERS)) {
+            try (Requester.Exchange ex = requester.follow("GET", url, headers)) {
                 int s = ex.response.status();
                 if (s == 404 || s == 410) {
                     throw new NoSuchFileException(dir.toString(), null, "HTTP " + s + " for " + url);
+                }
+                long expires = settings.clock().millis() + settings.listingTtl().toMillis();
+                if (s == 304 && previous != null) {
+                    return previous.renewed(expires);
                 }
                 requireOk(dir, url, s);
                 byte[] body = readBounded(ex.response.body(), url);
                 URI page = ex.url.getRawPath().endsWith("/") ? ex.url : url;
                 List<IndexEntry> entries = IndexParser.parse(body, ex.response.header("content-type").orElse(""), page, settings.maxEntries());
-                return new DirListing(page, entries, settings.clock().millis() + settings.listingTtl().toMillis());
+                return new DirListing(page, entries, Validator.of(ex.response), expires);
             }
         });
+    }
+
+    /**
+     * Returns the headers of a listing request: with {@code If-None-Match} / {@code If-Modified-Since}
+     * from the expired page when it had validators (RFC 9110 section 13.1), so an unchanged page
+     * costs a 304 from the server or from a caching tier in front of it.
+     */
+    static List<String[]> listingHeaders(DirListing previous) {
+        if (previous == null) {
+            return LISTING_HEADERS;
+        }
+        List<String[]> h = new ArrayList<>(LISTING_HEADERS);
+        previous.validator().etag().ifPresent(e -> h.add(new String[] {"If-None-Match", e}));
+        previous.validator().lastModified().ifPresent(d -> h.add(new String[] {"If-Modified-Since", d}));
+        return h;
     }
 
     private byte[] readBounded(InputStream body, URI url) throws IOException {
