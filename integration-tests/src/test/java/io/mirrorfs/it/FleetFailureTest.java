@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * replaced upstream while the tier holds part of the old version is never read as a mix by any
  * node, and after the TTLs every node reads the new one; the tier stopped in the middle of a
  * read gives the reader EIO within 5 s, the node keeps serving what it holds locally, stays up,
- * and reads again once the tier is back. Files of 8-32 MiB keep the class about a minute.
+ * and reads again once the tier is back. Files of 8-32 MiB (the class took 2.5 minutes here under the load of parallel builds).
  */
 class FleetFailureTest {
 
