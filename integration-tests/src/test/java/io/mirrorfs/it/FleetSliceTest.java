@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * afterwards reads it all with no upstream request.
  *
  * <p>Sizes: the issue names a 256 MiB file and a 10,000-file tree; on the 2-core test machine
- * this class uses a 48 MiB file and a 321-file tree in 10 directories, to stay about a minute
- * (integration-tests/bench/fleet-bench.sh runs the full sizes).
+ * this class uses a 48 MiB file and a 321-file tree in 10 directories (2 minutes here under the
+ * load of parallel builds; integration-tests/bench/fleet-bench.sh takes the full sizes).
  */
 class FleetSliceTest {
 

@@ -23,18 +23,30 @@ final class NginxSliceCache extends TestHttpServer {
 
     private final String upstreamHostPort;
     private final Duration ttl;
+    private final String slice;
 
-    private NginxSliceCache(String upstreamHostPort, Duration ttl) throws IOException {
+    private NginxSliceCache(String upstreamHostPort, Duration ttl, String slice) throws IOException {
         super(Path.of("/nonexistent")); // serves nothing of its own
         this.upstreamHostPort = upstreamHostPort;
         this.ttl = ttl;
+        this.slice = slice;
     }
 
     /** Starts the cache in front of {@code upstream} (an http URL), keeping files and listings {@code ttl}. */
     static NginxSliceCache start(TestHttpServer upstream, Duration ttl) throws IOException {
-        NginxSliceCache c = new NginxSliceCache("127.0.0.1:" + upstream.port(), ttl);
-        c.start();
-        return c;
+        return start(upstream, ttl, "1m");
+    }
+
+    /** Starts the cache with slices of {@code slice} (an nginx size such as {@code 32m}) instead of the recipe's 1m. */
+    static NginxSliceCache start(TestHttpServer upstream, Duration ttl, String slice) throws IOException {
+        NginxSliceCache c = new NginxSliceCache("127.0.0.1:" + upstream.port(), ttl, slice);
+        try {
+            c.start();
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
     }
 
     @Override
@@ -43,6 +55,7 @@ final class NginxSliceCache extends TestHttpServer {
         String site = replace(recipe, "listen 8080;", "listen 127.0.0.1:" + port + ";");
         site = replace(site, "server upstream.example.org:80;", "server " + upstreamHostPort + ";");
         site = replace(site, "proxy_set_header Host upstream.example.org;", "proxy_set_header Host " + upstreamHostPort + ";");
+        site = replace(site, "slice 1m;", "slice " + slice + ";");
         site = replace(site, "/var/cache/nginx/mirrorfs", work.resolve("cache").toString());
         site = replace(site, "proxy_cache_valid 200 206 10m;", "proxy_cache_valid 200 206 " + ttl.toSeconds() + "s;");
         Files.writeString(work.resolve("site.conf"), site, StandardCharsets.UTF_8);
