@@ -174,6 +174,14 @@ class PersistedMetadataTest {
             assertThrows(IOException.class, () -> read(vfs, VfsPath.parse("/pub/b.txt")), "never read: no block to serve");
             String state = cache.stats().sources().get(ID).state();
             assertTrue(state.startsWith("offline since 2026-01-07T") && state.endsWith("serving stale"), state);
+            // The same state for the metrics and /healthz: stale, healthy (within --stale-if-error).
+            assertEquals(SourceStatus.State.STALE, cache.sourceStatus().get(ID).state());
+            assertTrue(cache.sourceStatus().get(ID).healthy());
+            // Past the limit: the listing was confirmed 13 days ago, and the file's saved attributes
+            // (of unknown age: no date is saved with them) count as confirmed when the source went offline.
+            clock.advance(Duration.ofDays(7));
+            assertEquals(SourceStatus.State.OFFLINE, cache.sourceStatus().get(ID).state());
+            assertTrue(cache.stats().sources().get(ID).state().matches("offline since \\S+Z"), cache.stats().sources().get(ID).state());
 
             source.setDown(false);
             clock.advance(TTL.plusSeconds(1));

@@ -8,6 +8,7 @@ import io.mirrorfs.testing.ApacheServer;
 import io.mirrorfs.testing.NginxServer;
 import io.mirrorfs.vfs.DirEntry;
 import io.mirrorfs.vfs.Listing;
+import io.mirrorfs.vfs.SourceMetrics;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.Sources;
 import io.mirrorfs.vfs.Vfs;
@@ -67,16 +68,20 @@ class ConditionalListingTest {
         Files.writeString(tree.resolve("index.html"), "<html><body><a href=\"a\">a</a> <a href=\"b\">b</a></body></html>");
         Files.writeString(tree.resolve("a"), "a");
         Files.writeString(tree.resolve("b"), "b");
+        RecordingMetrics metrics = new RecordingMetrics();
         try (NginxServer nginx = NginxServer.start(tree, NginxServer.Listing.EXACT);
-             Vfs http = Sources.open(nginx.url(), SourceOptions.DEFAULTS)) {
+             Vfs http = Sources.open(nginx.url(), SourceOptions.builder().metrics(metrics).build())) {
             Listing first = http.listIfChanged(VfsPath.ROOT, "").orElseThrow();
             assertTrue(first.validator().startsWith("etag:"), first.validator());
             assertEquals(List.of("a", "b"), names(first.entries()));
             nginx.resetCounters();
+            long before = metrics.answered(SourceMetrics.RequestKind.HTTP_LISTING);
             assertEquals(Optional.empty(), http.listIfChanged(VfsPath.ROOT, first.validator()));
             List<String> log = nginx.accessLogLines();
             assertEquals(1, nginx.requestCount(), log.toString());
             assertTrue(log.get(log.size() - 1).contains(" 304 "), log.toString());
+            assertEquals(1, metrics.answered(SourceMetrics.RequestKind.HTTP_LISTING) - before, "the 304 is one listing request in the metrics, as in nginx's log");
+            assertEquals(0, metrics.failures());
         }
     }
 

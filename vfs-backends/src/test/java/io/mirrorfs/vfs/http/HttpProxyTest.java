@@ -12,6 +12,7 @@ import io.mirrorfs.testing.SquidProxy;
 import io.mirrorfs.testing.VfsReads;
 import io.mirrorfs.vfs.DirEntry;
 import io.mirrorfs.vfs.ProxySettings;
+import io.mirrorfs.vfs.SourceMetrics;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.VfsPath;
 import java.io.IOException;
@@ -76,7 +77,11 @@ class HttpProxyTest {
     }
 
     private static HttpSource source(String url, ProxySettings proxies, SSLContext ctx) throws IOException {
-        return HttpSourceFactory.create(URI.create(url), FAST.toBuilder().proxies(proxies).build(), HttpSettings.DEFAULTS, ctx);
+        return source(url, proxies, ctx, SourceMetrics.NONE);
+    }
+
+    private static HttpSource source(String url, ProxySettings proxies, SSLContext ctx, SourceMetrics metrics) throws IOException {
+        return HttpSourceFactory.create(URI.create(url), FAST.toBuilder().proxies(proxies).metrics(metrics).build(), HttpSettings.DEFAULTS, ctx);
     }
 
     private static ProxySettings viaSquid(String noProxy) {
@@ -105,9 +110,14 @@ class HttpProxyTest {
     @Test
     void httpsIsTunnelledWithConnectAndTheOriginCertificateIsVerified() throws Exception {
         String hostPort = "127.0.0.1:" + tls.port();
-        try (HttpSource https = source(tls.url(), viaSquid(""), tls.certificate().trustingContext())) {
+        RecordingMetrics metrics = new RecordingMetrics();
+        try (HttpSource https = source(tls.url(), viaSquid(""), tls.certificate().trustingContext(), metrics)) {
             assertArrayEquals(big, VfsReads.readAll(https, "/sub dir/big.bin", 128 << 10, 0));
         }
+        // Requests through the CONNECT tunnel are counted where they are sent, like direct ones.
+        assertTrue(metrics.answered(SourceMetrics.RequestKind.HTTP_RANGE_GET) >= 1);
+        assertTrue(metrics.answered(SourceMetrics.RequestKind.HTTP_LISTING) >= 1);
+        assertEquals(0, metrics.failures());
         // Squid logs a tunnel when it closes, a moment after the client closed it.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (squid.accessLog().stream().noneMatch(l -> l.contains(" CONNECT " + hostPort)) && System.nanoTime() < deadline) {
@@ -164,11 +174,15 @@ class HttpProxyTest {
             closed = s.getLocalPort(); // free again once closed: connections are refused
         }
         ProxySettings down = new ProxySettings(Optional.of(URI.create("http://127.0.0.1:" + closed)), Optional.empty(), List.of());
-        try (HttpSource http = source(nginx.url(), down, HttpSourceFactory.defaultTls())) {
+        RecordingMetrics metrics = new RecordingMetrics();
+        try (HttpSource http = source(nginx.url(), down, HttpSourceFactory.defaultTls(), metrics)) {
             IOException e = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> assertThrows(IOException.class,
                     () -> http.list(VfsPath.ROOT)));
             assertTrue(e.getMessage().contains("proxy http://127.0.0.1:" + closed), e.getMessage());
         }
+        // Each attempt (retries 1: two) is a refused connection to the proxy: errors, no request answered.
+        assertEquals(2, metrics.failed(SourceMetrics.ErrorClass.REFUSED));
+        assertEquals(0, metrics.answered(SourceMetrics.RequestKind.HTTP_LISTING));
     }
 
     @Test
