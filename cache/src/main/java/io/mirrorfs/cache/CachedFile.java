@@ -277,7 +277,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
     private void scheduleReadAhead(long position, long readerEnd) {
         long current = (position - 1) / blockSize;
         long lastBlock = (Math.min(attrs.size(), readerEnd) - 1) / blockSize;
-        int lanes = control.lanes();
+        int lanes = oneStream ? 1 : control.lanes();
         int stripe = control.stripeBlocks();
         // One lane streams ahead by --read-ahead blocks. Several lanes keep two stripes each ahead:
         // the one in flight and the next, queued, so a lane that finishes its stripe starts the
@@ -442,7 +442,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         BlockKey k = job.key();
         if (job.lane() == 0 && job.fetchEnd() == job.readerEnd()) {
             long t0 = clock.getAsLong();
-            fetch(k, data, len, job.readerEnd(), upstream());
+            fetch(k, data, len, job.readerEnd(), null);
             control.fetched(len, clock.getAsLong() - t0, LaneController.Fetch.STREAM);
             return;
         }
@@ -462,16 +462,17 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
 
     /** Reads the range of {@code k} from upstream, for a reader ending at {@code readerEnd}, as {@link #fetch(BlockKey, byte[], int, long, VfsFile)}. */
     private void fetch(BlockKey k, byte[] data, int len, long readerEnd) throws IOException {
-        fetch(k, data, len, readerEnd, upstream());
+        fetch(k, data, len, readerEnd, null);
     }
 
     /**
-     * Reads the range of {@code k} from {@code up}, for a reader ending at {@code readerEnd} (passed
-     * on as {@link #upstreamEnd}); runs inside the cache's single-flight load.
+     * Reads the range of {@code k} from {@code up} (null: the handle's own upstream, opened here so
+     * that a source that cannot be reached at open is marked offline too), for a reader ending at
+     * {@code readerEnd} (passed on as {@link #upstreamEnd}); runs inside the cache's single-flight load.
      */
     private void fetch(BlockKey k, byte[] data, int len, long readerEnd, VfsFile up) throws IOException {
         try {
-            fetchFromSource(k, data, len, readerEnd, up);
+            fetchFromSource(k, data, len, readerEnd, up != null ? up : upstream());
             owner.health().answered(); // a source that served data is online (no lock while it already was)
         } catch (IOException e) {
             if (Failures.isUnavailable(e)) {
@@ -518,6 +519,9 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
         return Math.max(rounded, k.offset() + len);
     }
 
+    /** Whether the upstream handle cannot end a transfer where asked ({@link VfsFile#rangesHaveEnds}): no lanes then. */
+    private volatile boolean oneStream;
+
     private VfsFile upstream() throws IOException {
         synchronized (upstreamLock) {
             if (closed) {
@@ -525,6 +529,7 @@ final class CachedFile implements VfsFile, ZeroCopyReadable {
             }
             if (upstream == null) {
                 upstream = openUpstream();
+                oneStream = !upstream.rangesHaveEnds();
             }
             return upstream;
         }

@@ -103,6 +103,9 @@ public final class CachingVfs implements Vfs {
         try {
             return forOpen ? metadata.statForOpen(path, upstream) : metadata.stat(path, upstream);
         } catch (IOException e) {
+            if (Failures.isUnavailable(e)) {
+                health.failed(e); // whether or not anything is served in its place
+            }
             if (Failures.isDefinite(e) || cache.config().staleIfError().isZero()) {
                 throw e; // --stale-if-error 0: nothing is served in place of an answer
             }
@@ -140,10 +143,13 @@ public final class CachingVfs implements Vfs {
             }
             return target;
         } catch (IOException e) {
-            if (!Failures.isUnavailable(e) || cache.config().staleIfError().isZero()) {
+            if (!Failures.isUnavailable(e)) {
                 throw e;
             }
             health.failed(e);
+            if (cache.config().staleIfError().isZero()) {
+                throw e;
+            }
             Optional<byte[]> saved = cache.readDisk(linkKey(path));
             if (saved.isEmpty()) {
                 throw e;

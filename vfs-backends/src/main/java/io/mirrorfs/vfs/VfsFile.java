@@ -66,6 +66,17 @@ public interface VfsFile extends Closeable {
     default void adviseSequential(long offset) {
     }
 
+    /**
+     * Returns whether a read can ask the server for a range with an end (HTTP Range), so that
+     * several handles reading stripes of one file ahead of a reader cost no more upstream than
+     * one. False where a transfer starts at an offset and runs on to the end of the file (FTP
+     * REST + RETR): each stripe stopped early costs the server's whole send buffer again (vsftpd
+     * counts 4 MiB on loopback), so the cache reads such a file ahead on one stream only.
+     */
+    default boolean rangesHaveEnds() {
+        return true;
+    }
+
     /** Releases connections or streams held for this handle. Idempotent. */
     @Override
     void close() throws IOException;

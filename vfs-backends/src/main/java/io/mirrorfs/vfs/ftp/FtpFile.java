@@ -347,4 +347,10 @@ final class FtpFile implements VfsFile {
             pool.discard(t.connection());
         }
     }
+
+    /** RETR has no end offset: a transfer runs to the end of the file unless stopped. */
+    @Override
+    public boolean rangesHaveEnds() {
+        return false;
+    }
 }
