@@ -77,6 +77,9 @@ class ConditionalListingTest {
             nginx.resetCounters();
             long before = metrics.answered(SourceMetrics.RequestKind.HTTP_LISTING);
             assertEquals(Optional.empty(), http.listIfChanged(VfsPath.ROOT, first.validator()));
+            // nginx writes a request's log line after sending the answer: wait for the fourth line
+            // (the first listing's GET and a HEAD per entry, then this request).
+            awaitLogLines(nginx, 4);
             List<String> log = nginx.accessLogLines();
             assertEquals(1, nginx.requestCount(), log.toString());
             assertTrue(log.get(log.size() - 1).contains(" 304 "), log.toString());
@@ -98,5 +101,12 @@ class ConditionalListingTest {
 
     private static List<String> names(List<DirEntry> entries) {
         return entries.stream().map(DirEntry::name).sorted().toList();
+    }
+
+    /** Waits up to 5 s for {@code nginx}'s access log to hold {@code lines} lines. */
+    private static void awaitLogLines(NginxServer nginx, int lines) throws Exception {
+        for (int i = 0; i < 100 && nginx.accessLogLines().size() < lines; i++) {
+            Thread.sleep(50);
+        }
     }
 }
