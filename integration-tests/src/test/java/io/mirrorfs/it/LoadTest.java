@@ -122,10 +122,13 @@ class LoadTest {
             // the JVM adds outside the heap (code cache, metaspace, thread stacks, GC) was 120-140 MiB
             // here. Without the heap cap the same run peaked at about 2.3 GiB. The bound checked is
             // target + 150 MiB, so a regression towards unbounded growth fails while the measured gap
-            // to the design target (reported in the output) stays visible.
+            // to the design target (reported in the output) stays visible. Since #22 the member
+            // decoders of the zip keep up to 8 windows of 6.25 MiB of decoded output on the heap,
+            // outside --cache-size (an open point of #22): 50 MiB more are allowed for them
+            // (measured 389 MiB with a bound of 382 before this allowance).
             System.out.printf("load: VmHWM %d MiB; design target %d MiB; bound checked %d MiB%n", hwmMiB,
-                    CACHE_MIB + 200, CACHE_MIB + 350);
-            assertTrue(hwmMiB <= CACHE_MIB + 350, "peak memory " + hwmMiB + " MiB");
+                    CACHE_MIB + 200, CACHE_MIB + 400);
+            assertTrue(hwmMiB <= CACHE_MIB + 400, "peak memory " + hwmMiB + " MiB");
             assertTrue(threadsAfter <= threadsEarly + 4, "threads " + threadsEarly + " -> " + threadsAfter);
             // Idle keep-alive connections stay pooled: at most --max-connections (8) per source, plus a few
             // for the FUSE channel and logging.
