@@ -122,10 +122,11 @@ class LoadTest {
             // the JVM adds outside the heap (code cache, metaspace, thread stacks, GC) was 120-140 MiB
             // here. Without the heap cap the same run peaked at about 2.3 GiB. The bound checked is
             // target + 150 MiB, so a regression towards unbounded growth fails while the measured gap
-            // to the design target (reported in the output) stays visible. Since #22 the member
-            // decoders of the zip keep up to 8 windows of 6.25 MiB of decoded output on the heap,
-            // outside --cache-size (an open point of #22): 50 MiB more are allowed for them
-            // (measured 389 MiB with a bound of 382 before this allowance).
+            // to the design target (reported in the output) stays visible. The session that merged
+            // HttpClient 5 (#16, +2 % RSS in http-bench), its start-up warm-up, the #22 member
+            // decoders (up to 8 windows of 6.25 MiB outside --cache-size) and the #19 lanes measured
+            // 389 MiB here against a bound of 382; which of them costs what is not separated yet
+            // (an open point in that session's note), so the bound has 50 MiB more for now.
             System.out.printf("load: VmHWM %d MiB; design target %d MiB; bound checked %d MiB%n", hwmMiB,
                     CACHE_MIB + 200, CACHE_MIB + 400);
             assertTrue(hwmMiB <= CACHE_MIB + 400, "peak memory " + hwmMiB + " MiB");
