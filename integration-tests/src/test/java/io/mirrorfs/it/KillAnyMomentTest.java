@@ -188,23 +188,7 @@ class KillAnyMomentTest {
      * processes waiting on a dead daemon), then detaches it.
      */
     private static void release(Path dir) throws IOException, InterruptedException {
-        String target = dir.toAbsolutePath().normalize().toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] f = line.split(" ");
-            if (f.length > 4 && f[4].equals(target)) {
-                Path connections = Path.of("/sys/fs/fuse/connections");
-                Path abort = connections.resolve(f[2].split(":")[1]).resolve("abort");
-                if (!Files.exists(abort)) {
-                    MountedMirror.run("mount", "-t", "fusectl", "none", connections.toString()); // not mounted on every system
-                }
-                if (Files.exists(abort)) {
-                    Files.writeString(abort, "1");
-                } else {
-                    System.err.println("cannot abort the FUSE connection of " + target + ": no " + abort);
-                }
-                MountedMirror.run("umount", "-l", target);
-            }
-        }
+        MountedMirror.abortAndUnmount(dir);
     }
 
     /** A launched daemon, its stdout and stderr in files. */

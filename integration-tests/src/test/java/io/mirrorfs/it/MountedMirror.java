@@ -285,4 +285,28 @@ public final class MountedMirror implements AutoCloseable {
     private String exitCodeOrRunning() {
         return process.isAlive() ? "still running" : String.valueOf(process.exitValue());
     }
+    /**
+     * Removes the FUSE mount at {@code dir} whatever its daemon does: aborts its connection
+     * through fusectl (so no request waits for a daemon that will not answer), then detaches it.
+     */
+    static void abortAndUnmount(Path dir) throws java.io.IOException, InterruptedException {
+        String target = dir.toAbsolutePath().normalize().toString();
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && f[4].equals(target)) {
+                Path connections = java.nio.file.Path.of("/sys/fs/fuse/connections");
+                Path abort = connections.resolve(f[2].split(":")[1]).resolve("abort");
+                if (!java.nio.file.Files.exists(abort)) {
+                    run("mount", "-t", "fusectl", "none", connections.toString()); // not mounted on every system
+                }
+                if (java.nio.file.Files.exists(abort)) {
+                    java.nio.file.Files.writeString(abort, "1");
+                } else {
+                    System.err.println("cannot abort the FUSE connection of " + target + ": no " + abort);
+                }
+                run("umount", "-l", target);
+            }
+        }
+    }
+
 }

@@ -221,7 +221,7 @@ class RestartAndOutageTest {
                         // Seen in 2 of 3 runs at load average 20-25 (not investigated; #21's area):
                         // counted and reported, removed so the rounds go on; bytes and bound stay asserted.
                         staleMounts++;
-                        MountedMirror.run("fusermount", "-u", "-z", mnt.toString());
+                        MountedMirror.abortAndUnmount(mnt); // so no later test finds it
                     }
                 }
                 Files.createDirectories(mnt);
