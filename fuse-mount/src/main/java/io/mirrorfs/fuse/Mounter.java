@@ -122,6 +122,7 @@ final class Mounter {
             return stoppedBeforeMount(vfs);
         }
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        MountWatchdog watchdog = MountWatchdog.start(mountPoint);
         Thread session = new Thread(() -> {
             try {
                 fuse.run(mountPoint, fuseOptions, fuseDebug); // false: not mounted, libfuse printed why
@@ -133,6 +134,7 @@ final class Mounter {
         }, "fuse-session");
         session.start();
         ready.await(); // FUSE_INIT, or the session ended (mounting failed); a signal meanwhile waits for either
+        watchdog.dismiss(); // this process holds /dev/fuse now (or mounting is over): auto_unmount covers its death
         if (!session.isAlive() && !ended.get()) {
             if (signals.stopRequested()) {
                 return stoppedBeforeMount(vfs);

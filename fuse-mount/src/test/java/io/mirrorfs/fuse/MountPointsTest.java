@@ -19,6 +19,7 @@ class MountPointsTest {
                 "40 35 0:40 / /srv/back\\134slash ro - fuse.mirrorfs mirrorfs ro",
                 "short line");
         assertEquals(List.of("/mnt/with space", "/srv/back\\slash"), MountPoints.mountedPaths(lines));
+        assertEquals(java.util.Map.of("/mnt/with space", "ext3", "/srv/back\\slash", "fuse.mirrorfs"), MountPoints.fileSystemTypes(lines));
         assertEquals("plain", MountPoints.unescape("plain"));
         assertEquals("a\\09", MountPoints.unescape("a\\09"), "an incomplete escape stays as it is");
     }

@@ -163,6 +163,8 @@ class KillAnyMomentTest {
         assertEquals(0, MountedMirror.run("fusermount", "-u", mnt.toString()), what + ": fusermount -u");
         assertTrue(d.process.waitFor(10, TimeUnit.SECONDS), what + ": the new daemon exits after fusermount -u");
         assertEquals(0, d.process.exitValue(), what + ": exit status after fusermount -u\n" + d.log());
+        assertFalse(d.log().contains("removed a dead mirrorfs mount"),
+                what + ": the killed daemon's watchdog, not the next start, removed the mount its helper left\n" + d.log());
     }
 
     private Daemon launch() throws IOException, InterruptedException {
