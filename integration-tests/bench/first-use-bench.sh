@@ -113,20 +113,7 @@ run_workload() {
       t0=$(secs); find "$root/tree-$s" -type f -printf '%s %T@\n' > /dev/null; t1=$(secs)
       python3 -c "print('%.3f' % ($t1 - $t0))" ;;
     random)
-      python3 - "$root/rnd-$s.bin" <<'PY'
-import os, random, sys, time
-random.seed(2)
-fd = os.open(sys.argv[1], os.O_RDONLY)
-os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
-lat = []
-for i in range(2000):
-    off = random.randrange(0, (1 << 30) - 4096) & ~4095
-    t = time.perf_counter(); b = os.pread(fd, 4096, off); lat.append(time.perf_counter() - t)
-    assert len(b) == 4096
-lat.sort()
-print("%.0f" % (lat[len(lat) // 2] * 1e6))
-PY
-      ;;
+      bench_random_us "$root/rnd-$s.bin" ;;
     zip) find "$root/zip-$s.zip#/" -printf '%s\n' | wc -l > "$work/count" ;;
     targz) find "$root/tgz-$s.tar.gz#/" -printf '%s\n' | wc -l > "$work/count" ;;
     tbz2) find "$root/tbz-$s.tar.bz2#/" -printf '%s\n' | wc -l > "$work/count" ;;

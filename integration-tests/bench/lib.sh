@@ -92,6 +92,26 @@ bench_mibps() {
   echo "$1 $2" | awk '{ if ($2 == 0) print "inf"; else printf "%.0f", $1 / 1048576 / $2 }'
 }
 
+# bench_random_us FILE [COUNT] [SEED] : prints the median latency, in microseconds with one
+# decimal, of COUNT (2,000) random 4 KiB preads (POSIX_FADV_RANDOM, seed SEED, default 2) over the
+# whole of FILE, each checked to return 4 KiB. The one random-read measure of every script.
+bench_random_us() {
+  python3 - "$1" "${2:-2000}" "${3:-2}" <<'PY'
+import os, random, sys, time
+random.seed(int(sys.argv[3]))
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+size = os.fstat(fd).st_size
+lat = []
+for _ in range(int(sys.argv[2])):
+    off = random.randrange(0, size - 4096) & ~4095
+    t = time.perf_counter(); b = os.pread(fd, 4096, off); lat.append(time.perf_counter() - t)
+    assert len(b) == 4096
+lat.sort()
+print("%.1f" % (lat[len(lat) // 2] * 1e6))
+PY
+}
+
 # bench_nginx WORKDIR DOCROOT : starts a loopback nginx with autoindex serving DOCROOT, logging
 # '"REQUEST" STATUS BYTES' lines to WORKDIR/nginx/access.log. Sets BENCH_NGINX_PID and
 # BENCH_NGINX_URL (http://127.0.0.1:PORT, no trailing slash). Stop it with kill "$BENCH_NGINX_PID".

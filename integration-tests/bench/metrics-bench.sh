@@ -53,20 +53,7 @@ for r in $(seq "$rounds"); do
     fi
     t0=$(secs); dd if="$mnt/seq$n.bin" of=/dev/null bs=1M status=none; t1=$(secs)
     bps=$(python3 -c "print((1<<30)/($t1-$t0))")
-    us=$(python3 - "$mnt/rnd$n.bin" <<'PY'
-import os, random, sys, time
-random.seed(2)
-fd = os.open(sys.argv[1], os.O_RDONLY)
-os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
-lat = []
-for i in range(2000):
-    off = random.randrange(0, (1 << 30) - 4096) & ~4095
-    t = time.perf_counter(); b = os.pread(fd, 4096, off); lat.append(time.perf_counter() - t)
-    assert len(b) == 4096
-lat.sort()
-print("%.1f" % (lat[len(lat) // 2] * 1e6))
-PY
-)
+    us=$(bench_random_us "$mnt/rnd$n.bin")
     if [ "$mode" = on ]; then
       curl -s "http://127.0.0.1:$port/metrics" | grep -E '^mirrorfs_(fuse_operations_total\{op="read"\}|source_requests_total)' >&2 || true
       kill "$scraper_pid" 2>/dev/null || true; wait "$scraper_pid" 2>/dev/null || true; scraper_pid=

@@ -122,20 +122,7 @@ r2() { echo "$1 $2" | awk '{ if ($2 == 0 || $1 == "n/a" || $2 == "n/a") print "n
 
 # random_fs FILE COUNT : median ms of COUNT random 4 KiB preads (POSIX_FADV_RANDOM) in FILE
 random_fs() {
-  python3 - "$1" "$2" <<'PY'
-import os, random, sys, time
-random.seed(7)
-fd = os.open(sys.argv[1], os.O_RDONLY)
-os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
-size = os.fstat(fd).st_size
-lat = []
-for _ in range(int(sys.argv[2])):
-    off = random.randrange(0, size - 4096) & ~4095
-    t = time.perf_counter(); b = os.pread(fd, 4096, off); lat.append(time.perf_counter() - t)
-    assert len(b) == 4096
-lat.sort()
-print("%.1f" % (lat[len(lat) // 2] * 1e3))
-PY
+  bench_random_us "$1" "$2" 7 | awk '{ printf "%.1f\n", $1 / 1000 }'
 }
 # random_curl URL COUNT : median ms of COUNT range requests on one keep-alive connection
 random_curl() {

@@ -126,6 +126,9 @@ final class DiskStore implements DecodedStore {
     @Override
     public Optional<byte[]> read(String key) {
         Path file = fileFor(key);
+        if (!indexed(file)) {
+            return Optional.empty();
+        }
         byte[] raw;
         try {
             raw = Files.readAllBytes(file);
@@ -153,6 +156,9 @@ final class DiskStore implements DecodedStore {
      */
     OptionalInt readInto(String key, byte[] dst) {
         Path file = fileFor(key);
+        if (!indexed(file)) {
+            return OptionalInt.empty();
+        }
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         int headerLength = 16 + k.length;
         boolean valid = false;
@@ -187,6 +193,17 @@ final class DiskStore implements DecodedStore {
         }
         touch(file);
         return OptionalInt.of(length);
+    }
+
+    /**
+     * Returns whether the index holds {@code file}. A miss is answered from the index, without
+     * trying to open the file: every block a cold read fetches used to cost a failed open(2) and
+     * a NoSuchFileException first. The index is complete: it is built from the directory at
+     * start-up, this process is the only writer (the directory lock), and every write and removal
+     * updates it.
+     */
+    private synchronized boolean indexed(Path file) {
+        return lru.containsKey(file);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {

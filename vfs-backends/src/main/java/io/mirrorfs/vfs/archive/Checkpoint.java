@@ -1,7 +1,9 @@
 package io.mirrorfs.vfs.archive;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -35,6 +37,38 @@ record Checkpoint(long compressedOffset, int bits, long decodedOffset, byte[] pa
     /** Returns the access point at the very start of a gzip file (header included, no history). */
     static Checkpoint start() {
         return new Checkpoint(0, 0, 0, new byte[0], false);
+    }
+
+    /** Returns where reading the compressed data starts to resume here: the partial byte, if any. */
+    long resumeOffset() {
+        return compressedOffset - (bits > 0 ? 1 : 0);
+    }
+
+    /**
+     * Makes a raw-deflate {@code inflater} resume here: gives it the bits of the partial byte,
+     * read from {@code source} (which must stand at {@link #resumeOffset}), and, when
+     * {@code withHistory}, the history window, which it returns (an empty array otherwise). Closes
+     * the inflater when that fails, so a caller that gets an exception has nothing to release.
+     */
+    byte[] resume(NativeInflater inflater, InputStream source, boolean withHistory) throws IOException {
+        try {
+            if (bits > 0) {
+                int partial = source.read();
+                if (partial < 0) {
+                    throw new EOFException("compressed data ends before checkpoint at " + compressedOffset);
+                }
+                inflater.prime(bits, partial >> (8 - bits));
+            }
+            if (!withHistory) {
+                return new byte[0];
+            }
+            byte[] history = window();
+            inflater.setDictionary(history);
+            return history;
+        } catch (IOException | RuntimeException e) {
+            inflater.close();
+            throw e;
+        }
     }
 
     /** Returns whether this is the start of the file, resumed in gzip mode rather than raw deflate. */

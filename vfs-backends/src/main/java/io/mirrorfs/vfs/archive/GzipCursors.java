@@ -59,24 +59,9 @@ final class GzipCursors implements DecodedCursor.Factory {
 
         Cursor(Checkpoint c) throws IOException {
             raw = !c.isFileStart();
-            long start = c.compressedOffset() - (c.bits() > 0 ? 1 : 0);
-            source = new RangeInputStream(file, start, in.length);
+            source = new RangeInputStream(file, c.resumeOffset(), in.length);
             inflater = new NativeInflater(raw ? NativeInflater.RAW : NativeInflater.GZIP, in.length, 256 * 1024);
-            try {
-                if (c.bits() > 0) {
-                    int partial = source.read();
-                    if (partial < 0) {
-                        throw new EOFException("gzip data ends before checkpoint at " + c.compressedOffset());
-                    }
-                    inflater.prime(c.bits(), partial >> (8 - c.bits()));
-                }
-                if (raw) {
-                    inflater.setDictionary(c.window());
-                }
-            } catch (IOException | RuntimeException e) {
-                inflater.close();
-                throw e;
-            }
+            c.resume(inflater, source, raw);
             position = c.decodedOffset();
         }
 

@@ -110,27 +110,11 @@ final class ZipDeflateCursors implements DecodedCursor.Factory, Closeable {
         private boolean finished;
 
         Cursor(Checkpoint c) throws IOException {
-            long start = c.compressedOffset() - (c.bits() > 0 ? 1 : 0);
-            source = new RangeInputStream(raw, start, IN_SIZE, dataEnd);
+            source = new RangeInputStream(raw, c.resumeOffset(), IN_SIZE, dataEnd);
             inflater = new NativeInflater(NativeInflater.RAW, IN_SIZE, 256 * 1024);
-            try {
-                if (c.bits() > 0) {
-                    int partial = source.read();
-                    if (partial < 0) {
-                        throw new EOFException("zip entry data ends before checkpoint at " + c.compressedOffset());
-                    }
-                    inflater.prime(c.bits(), partial >> (8 - c.bits()));
-                }
-                if (c.decodedOffset() > 0) {
-                    byte[] window = c.window();
-                    inflater.setDictionary(window);
-                    position = c.decodedOffset() - window.length;
-                    remember(window, 0, window.length); // the history of the next checkpoint may reach back into it
-                }
-            } catch (IOException | RuntimeException e) {
-                inflater.close();
-                throw e;
-            }
+            byte[] window = c.resume(inflater, source, c.decodedOffset() > 0);
+            position = c.decodedOffset() - window.length;
+            remember(window, 0, window.length); // the history of the next checkpoint may reach back into it
             position = c.decodedOffset();
             lastDecoded = position;
             lastCompressed = c.compressedOffset();
