@@ -49,6 +49,8 @@ public final class CachingVfs implements Vfs {
     private final int connections;
     /** This source's handles draining read-aheads on the shared executor now; see {@link #tryStartReadAhead}. */
     private final AtomicInteger readAheadsRunning = new AtomicInteger();
+    /** The connections its readers' read-ahead lanes share. */
+    private final LaneBudget lanes;
     /** Paths whose attributes (by version) are already on disk, so repeated opens do not rewrite them. */
     private final Cache<VfsPath, String> persisted = Caffeine.newBuilder().maximumSize(10_000).build();
 
@@ -72,6 +74,7 @@ public final class CachingVfs implements Vfs {
             throw new IllegalArgumentException("connections must be >= 1, got " + connections);
         }
         this.connections = connections;
+        this.lanes = new LaneBudget(connections);
         this.source = Objects.requireNonNull(source, "source");
         this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
         this.cache = Objects.requireNonNull(cache, "cache");
@@ -222,6 +225,11 @@ public final class CachingVfs implements Vfs {
     /** Returns the most connections of the source used at once for work ahead of readers. */
     int connections() {
         return connections;
+    }
+
+    /** Returns the lanes its readers' read-ahead may share. */
+    LaneBudget lanes() {
+        return lanes;
     }
 
     /** Gives back a place taken by {@link #tryStartReadAhead}. */

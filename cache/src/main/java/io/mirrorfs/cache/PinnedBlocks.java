@@ -27,12 +27,20 @@ final class PinnedBlocks {
     }
 
     private final BlockCache cache;
-    private final int capacity;
+    private int capacity; // guarded by this
     private final LinkedHashMap<BlockKey, Pin> pins = new LinkedHashMap<>();
     private boolean closed;
 
     PinnedBlocks(BlockCache cache, int capacity) {
         this.cache = cache;
+        this.capacity = capacity;
+    }
+
+    /**
+     * Sets the most pins kept; a lower value takes effect with the next {@link #pin}, which drops
+     * the oldest beyond it.
+     */
+    synchronized void capacity(int capacity) {
         this.capacity = capacity;
     }
 
