@@ -5,6 +5,7 @@ import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -45,10 +46,26 @@ final class SourceCounters implements SourceMetrics {
         this.latency = latency.forSource(sourceId, kinds);
     }
 
+    /** The shortest time any request took to be answered, in nanoseconds; MAX_VALUE before the first. */
+    private volatile long fastestAnswer = Long.MAX_VALUE;
+
     @Override
     public void answered(RequestKind kind, long nanos) {
         requests[kind.ordinal()].increment();
         latencyOf(kind).observe(nanos / 1e9);
+        if (nanos < fastestAnswer) {
+            fastestAnswer = nanos; // a lost race keeps a slightly larger minimum: harmless
+        }
+    }
+
+    /**
+     * Returns the shortest time a request of this source took to be answered (a HEAD, a GET's
+     * head): a floor of its round trip, since no answer comes faster than one. Empty before the
+     * first answer.
+     */
+    OptionalLong roundTripFloorNanos() {
+        long f = fastestAnswer;
+        return f == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(f);
     }
 
     @Override

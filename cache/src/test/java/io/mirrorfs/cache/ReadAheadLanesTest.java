@@ -107,6 +107,19 @@ class ReadAheadLanesTest {
         assertTrue(advised.stream().allMatch(o -> o % BLOCK == 0), "stripes start at blocks: " + advised);
     }
 
+    /**
+     * Fetches just as slow as on the long link, but the source answered a request within 0.2 ms:
+     * a busy CPU, not a link (the controller alone cannot tell them apart), so one stream.
+     */
+    @Test
+    void aStarvedReaderOfANearSourceKeepsOneStream() throws Exception {
+        CachingVfs vfs = mirror(Duration.ofMillis(80), Duration.ofMillis(20));
+        cache.countersFor("/=mem:").answered(io.mirrorfs.vfs.SourceMetrics.RequestKind.HTTP_HEAD, 200_000);
+        assertArrayEquals(DATA, readAll(vfs));
+        assertEquals(1, source.opens.get(), "no lane handles for a source 0.2 ms away");
+        assertEquals(Set.of(), advised);
+    }
+
     @Test
     void loopbackKeepsOneStreamOnOneHandle() throws Exception {
         CachingVfs vfs = mirror(Duration.ZERO, Duration.ZERO);

@@ -1,5 +1,6 @@
 package io.mirrorfs.vfs.http;
 
+import io.mirrorfs.vfs.BackgroundWarmups;
 import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.VfsFile;
 import io.mirrorfs.vfs.VfsPath;
@@ -15,7 +16,6 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs the ranged-read path (HttpSource, HttpFile, Requester and HttpClient's exec chain, pool
@@ -27,13 +27,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * http-bench.sh (2,000 random 4 KiB reads on a fresh daemon, loopback nginx, same run): median
  * 251 us with the old stack, 414 us with HttpClient cold; once compiled, the two differ by
  * about 20 us. The old stack warmed up within the first few hundred requests. Costs about one
- * a CPU-second at start-up, off the request path. Never throws; opens no connection outside
- * this process.
+ * CPU-second at start-up, before the mount appears (run after it, it took that CPU from the
+ * first reads: see {@link BackgroundWarmups}). Never throws; opens no connection outside this
+ * process.
  */
 final class ClientWarmup {
 
     private static final System.Logger LOG = System.getLogger(ClientWarmup.class.getName());
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
     /** Requests sent: enough for C2 to compile the per-request path (Tier4InvocationThreshold is 5,000). */
     static final int REQUESTS = 6000;
     private static final int FILE_SIZE = 1 << 20;
@@ -42,15 +42,9 @@ final class ClientWarmup {
     private ClientWarmup() {
     }
 
-    /** Starts the warm-up on a low-priority daemon thread, the first time only. */
+    /** Starts the warm-up on a daemon thread, the first time only; a mount waits for it ({@link BackgroundWarmups}). */
     static void startInBackground() {
-        if (!STARTED.compareAndSet(false, true)) {
-            return;
-        }
-        Thread t = new Thread(ClientWarmup::run, "mirrorfs-http-warmup");
-        t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
-        t.start();
+        BackgroundWarmups.start("mirrorfs-http-warmup", ClientWarmup::run);
     }
 
     /** Runs the warm-up; returns the bytes read (for tests). */

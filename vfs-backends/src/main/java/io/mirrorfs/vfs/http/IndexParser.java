@@ -1,5 +1,7 @@
 package io.mirrorfs.vfs.http;
 
+import io.mirrorfs.vfs.BackgroundWarmups;
+
 import io.mirrorfs.vfs.VfsPath;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -86,7 +88,6 @@ final class IndexParser {
         return sink.entries();
     }
 
-    private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
     /** Parses of the sample page by {@link #warmUpInBackground}. */
     static final int WARM_UP_PAGES = 30;
 
@@ -95,16 +96,10 @@ final class IndexParser {
      * Why: the first page a fresh daemon parses loads and initialises jsoup (measured: 200 ms for
      * the first 100-entry nginx page, 0.4 ms once warm), and the next few hundred run
      * interpreted; without this, a user's first {@code ls} or {@code find} paid for it. Costs
-     * about 0.3 CPU-seconds at start-up, off the request path. Never throws.
+     * about 0.3 CPU-seconds at start-up, before the mount appears (see {@link BackgroundWarmups}). Never throws.
      */
     static void warmUpInBackground() {
-        if (!WARMED.compareAndSet(false, true)) {
-            return;
-        }
-        Thread t = new Thread(IndexParser::warmUp, "mirrorfs-listing-warmup");
-        t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
-        t.start();
+        BackgroundWarmups.start("mirrorfs-listing-warmup", IndexParser::warmUp);
     }
 
     /** Parses {@link #WARM_UP_PAGES} sample pages (nginx autoindex, 100 entries); returns the entries seen. */
