@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,39 +31,35 @@ class FleetTierTest {
     @TempDir
     static Path tmp;
     static FleetTree tree;
-    static NginxServer upstream;
 
     @BeforeAll
     static void start() throws Exception {
         tree = FleetTree.create(tmp.resolve("tree"), 48 << 20, 8, 40);
         Shell.ok(tmp, "chmod a+rx ."); // nginx's workers run as another user
-        upstream = NginxServer.start(tree.root(), NginxServer.Listing.EXACT);
     }
 
-    @AfterAll
-    static void stop() {
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    // Each recipe has an upstream of its own: its access log then holds that recipe's requests only.
 
     @Test
     void nginxSliceCacheAsTheSource() throws Exception {
-        try (NginxSliceCache tier = NginxSliceCache.start(upstream, Duration.ofMinutes(10))) {
-            threeNodesFetchEachUpstreamByteOnceAndAFourthNodeNone("nginx slice cache", tier.url(), List.of(), () -> "");
+        try (NginxServer upstream = NginxServer.start(tree.root(), NginxServer.Listing.EXACT);
+             NginxSliceCache tier = NginxSliceCache.start(upstream, Duration.ofMinutes(10))) {
+            threeNodesFetchEachUpstreamByteOnceAndAFourthNodeNone(upstream, "nginx slice cache", tier.url(), List.of(), () -> "");
         }
     }
 
     @Test
     void squidAsTheProxy() throws Exception {
-        try (SquidCache tier = SquidCache.launch()) {
-            threeNodesFetchEachUpstreamByteOnceAndAFourthNodeNone("Squid", upstream.url(), List.of("--proxy", tier.url()),
+        try (NginxServer upstream = NginxServer.start(tree.root(), NginxServer.Listing.EXACT);
+             SquidCache tier = SquidCache.launch()) {
+            threeNodesFetchEachUpstreamByteOnceAndAFourthNodeNone(upstream, "Squid", upstream.url(), List.of("--proxy", tier.url()),
                     () -> "\nSquid: " + tail(tier.accessLog(), 30) + tier.diagnostics());
         }
     }
 
-    private void threeNodesFetchEachUpstreamByteOnceAndAFourthNodeNone(String recipe, String source, List<String> nodeOptions,
-                                                                       Callable<String> tierDiagnostics) throws Exception {
+    private void threeNodesFetchEachUpstreamByteOnceAndAFourthNodeNone(NginxServer upstream, String recipe, String source,
+                                                                       List<String> nodeOptions, Callable<String> tierDiagnostics)
+            throws Exception {
         Path caches = tmp.resolve("caches-" + recipe.replace(' ', '-'));
         try (Fleet fleet = Fleet.start(3, caches, nodeOptions, source)) {
             upstream.resetCounters();
