@@ -1,7 +1,6 @@
 package io.mirrorfs.fuse;
 
 import io.mirrorfs.cache.StatsFileVfs;
-import io.mirrorfs.vfs.BackgroundWarmups;
 import io.mirrorfs.vfs.Vfs;
 import java.io.Closeable;
 import java.io.IOException;
@@ -191,14 +190,8 @@ final class Mounter {
             LOG.log(Level.DEBUG, "warm-up before mounting: listed " + done.directories() + " directories, looked up " + done.lookups()
                     + " entries, read " + done.filesRead() + " files (" + done.callbacks() + " FUSE callbacks, no kernel) in "
                     + (System.nanoTime() - start) / 1_000_000 + " ms");
-            // The sources' own warm-ups (HTTP's request path) ran meanwhile on other threads:
-            // the mount appears once they are done, so they take no CPU from the first reads.
-            boolean all = BackgroundWarmups.await(start + WARMUP_LIMIT.toNanos(), signals::stopRequested);
-            LOG.log(Level.DEBUG, "source warm-ups " + (all ? "done" : "cut short") + " after " + (System.nanoTime() - start) / 1_000_000 + " ms");
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.DEBUG, "no warm-up: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

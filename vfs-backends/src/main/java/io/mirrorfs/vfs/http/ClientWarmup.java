@@ -27,9 +27,8 @@ import java.util.Random;
  * http-bench.sh (2,000 random 4 KiB reads on a fresh daemon, loopback nginx, same run): median
  * 251 us with the old stack, 414 us with HttpClient cold; once compiled, the two differ by
  * about 20 us. The old stack warmed up within the first few hundred requests. Costs about one
- * CPU-second at start-up, before the mount appears (run after it, it took that CPU from the
- * first reads: see {@link BackgroundWarmups}). Never throws; opens no connection outside this
- * process.
+ * CPU-second at start-up, in the background (see {@link BackgroundWarmups}). Never throws; opens
+ * no connection outside this process.
  */
 final class ClientWarmup {
 
@@ -42,7 +41,7 @@ final class ClientWarmup {
     private ClientWarmup() {
     }
 
-    /** Starts the warm-up on a daemon thread, the first time only; a mount waits for it ({@link BackgroundWarmups}). */
+    /** Starts the warm-up on a daemon thread, the first time only. */
     static void startInBackground() {
         BackgroundWarmups.start("mirrorfs-http-warmup", ClientWarmup::run);
     }

@@ -96,7 +96,7 @@ final class IndexParser {
      * Why: the first page a fresh daemon parses loads and initialises jsoup (measured: 200 ms for
      * the first 100-entry nginx page, 0.4 ms once warm), and the next few hundred run
      * interpreted; without this, a user's first {@code ls} or {@code find} paid for it. Costs
-     * about 0.3 CPU-seconds at start-up, before the mount appears (see {@link BackgroundWarmups}). Never throws.
+     * about 0.3 CPU-seconds at start-up, in the background ({@link BackgroundWarmups}). Never throws.
      */
     static void warmUpInBackground() {
         BackgroundWarmups.start("mirrorfs-listing-warmup", IndexParser::warmUp);
