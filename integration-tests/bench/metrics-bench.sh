@@ -6,7 +6,8 @@
 # 2,000 random 4 KiB preads (POSIX_FADV_RANDOM) of another new link, median latency. With metrics
 # on, a scrape of /metrics runs every second during the reads, as Prometheus would (every 15 s).
 # Prints the medians over the rounds and the on/off ratios.
-# Usage: integration-tests/bench/metrics-bench.sh [JAR]   (ROUNDS=N to change the rounds)
+# Usage: integration-tests/bench/metrics-bench.sh [JAR]   (ROUNDS=N to change the rounds; MIRRORFS_OPTS adds
+#        options to every mount, e.g. --no-cache-dir to leave the disk tier's writes out of the noise)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -44,7 +45,8 @@ for r in $(seq "$rounds"); do
   for mode in off on; do
     n=$((n + 1))
     ln -f "$data/big.bin" "$data/seq$n.bin"; ln -f "$data/big.bin" "$data/rnd$n.bin"
-    extra=(); [ "$mode" = on ] && extra=(--metrics "$port")
+    # shellcheck disable=SC2206 # MIRRORFS_OPTS is a word list (e.g. --no-cache-dir)
+    extra=(${MIRRORFS_OPTS:-}); [ "$mode" = on ] && extra+=(--metrics "$port")
     bench_start_jar "$jar" "$mnt" "$work/mirror.log" --source "/=$url/" "${extra[@]}" || exit 1
     mirror_pid=$BENCH_PID
     if [ "$mode" = on ]; then
