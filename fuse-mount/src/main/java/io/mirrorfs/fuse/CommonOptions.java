@@ -48,7 +48,7 @@ final class CommonOptions {
     String proxy;
 
     @Option(names = "--no-proxy", paramLabel = "HOSTS",
-            description = "Comma-separated hosts (and their subdomains; * for all) reached without the proxy; overrides no_proxy.")
+            description = "Comma-separated hosts (and their subdomains; * for all; 10.0.0.0/8 for addresses in a range) reached without the proxy; overrides no_proxy.")
     String noProxy;
 
     @Option(names = "--ftp-active",

@@ -1,6 +1,8 @@
 package io.mirrorfs.vfs;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,8 +17,10 @@ import java.util.Optional;
  *
  * <p>A {@code no_proxy} entry matches the host itself and every host below it ({@code
  * example.org} and {@code .example.org} both match {@code ftp.example.org}); {@code *} matches
- * every host; an entry with {@code :PORT} matches that port only. Addresses match exactly (no
- * CIDR ranges). Immutable and thread-safe.
+ * every host; an entry with {@code :PORT} matches that port only. An address matches itself, and
+ * a range in CIDR notation ({@code 10.0.0.0/8}, {@code fd00::/8}) matches every address in it, as
+ * in curl 7.86 and later; like curl, a range matches a URL whose host is an address, never a name
+ * (no lookup is made to decide). Immutable and thread-safe.
  *
  * @param httpProxy  the proxy for {@code http://} URLs
  * @param httpsProxy the proxy for {@code https://} URLs
@@ -97,6 +101,12 @@ public record ProxySettings(Optional<URI> httpProxy, Optional<URI> httpsProxy, L
             if (e.equals("*")) {
                 return true;
             }
+            if (e.indexOf('/') > 0) {
+                if (inRange(host, e)) {
+                    return true;
+                }
+                continue;
+            }
             String name = e;
             int colon = e.lastIndexOf(':');
             if (colon > 0 && e.indexOf(':') == colon && e.substring(colon + 1).chars().allMatch(Character::isDigit)) {
@@ -110,6 +120,48 @@ public record ProxySettings(Optional<URI> httpProxy, Optional<URI> httpsProxy, L
             }
         }
         return false;
+    }
+
+    /**
+     * Returns whether {@code host} is an address literal inside {@code range} ({@code ADDR/BITS});
+     * false for a host name, a malformed range or addresses of different families.
+     */
+    static boolean inRange(String host, String range) {
+        int slash = range.indexOf('/');
+        Optional<byte[]> net = addressLiteral(range.substring(0, slash));
+        Optional<byte[]> address = addressLiteral(host);
+        String bitsText = range.substring(slash + 1);
+        if (net.isEmpty() || address.isEmpty() || net.get().length != address.get().length
+                || bitsText.isEmpty() || bitsText.length() > 3 || !bitsText.chars().allMatch(Character::isDigit)) {
+            return false;
+        }
+        int bits = Integer.parseInt(bitsText);
+        byte[] a = address.get();
+        byte[] n = net.get();
+        if (bits > 8 * a.length) {
+            return false;
+        }
+        for (int i = 0; i < bits; i++) {
+            int mask = 0x80 >>> (i % 8);
+            if ((a[i / 8] & mask) != (n[i / 8] & mask)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Returns the bytes of an IPv4 or IPv6 literal; empty for anything else (never a DNS lookup). */
+    private static Optional<byte[]> addressLiteral(String s) {
+        boolean v4 = s.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean v6 = s.indexOf(':') >= 0 && s.matches("[0-9a-f:.]+");
+        if (!v4 && !v6) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName(s).getAddress()); // a literal: parsed, not looked up
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
     }
 
     /** Returns {@code proxy} as it may be logged or shown: without user info. */

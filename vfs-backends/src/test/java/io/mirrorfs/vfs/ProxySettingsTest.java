@@ -83,4 +83,21 @@ class ProxySettingsTest {
         assertFalse(p.toString().contains("s3cret"), p.toString());
         assertEquals("none", ProxySettings.NONE.describe());
     }
+
+    @Test
+    void cidrRangesMatchAddressesInsideThemAndNeverNames() {
+        ProxySettings p = ProxySettings.NONE.withProxy(SQUID)
+                .withNoProxy(ProxySettings.splitList("10.0.0.0/8, 192.168.1.128/25,[fd00::]/8,172.16.0.0/33,bad/8"));
+        assertEquals(Optional.empty(), p.proxyFor(URI.create("http://10.200.3.4/")));
+        assertEquals(Optional.empty(), p.proxyFor(URI.create("http://192.168.1.200:8080/")));
+        assertEquals(Optional.of(SQUID), p.proxyFor(URI.create("http://192.168.1.127/")), "just below the /25");
+        assertEquals(Optional.of(SQUID), p.proxyFor(URI.create("http://11.0.0.1/")));
+        assertEquals(Optional.empty(), p.proxyFor(URI.create("http://[fd12:3456::1]/")));
+        assertEquals(Optional.of(SQUID), p.proxyFor(URI.create("http://[fe80::1]/")));
+        assertEquals(Optional.of(SQUID), p.proxyFor(URI.create("http://172.16.0.1/")), "a /33 of IPv4 is no range");
+        assertEquals(Optional.of(SQUID), p.proxyFor(URI.create("http://10.example.org/")), "a name is not looked up to match a range");
+        assertTrue(ProxySettings.inRange("127.0.0.1", "0.0.0.0/0"));
+        assertFalse(ProxySettings.inRange("::1", "0.0.0.0/0"), "families differ");
+        assertFalse(ProxySettings.inRange("127.0.0.1", "127.0.0.0/x"));
+    }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -63,9 +64,11 @@ final class ConnectionPool implements Closeable {
 
     /**
      * Builds the client for {@code options} (timeouts, connection cap, proxies) with TLS from
-     * {@code tls} and {@code proxyCredentials} for proxies that ask (407).
+     * {@code tls}, {@code proxyCredentials} for proxies that ask (407), and host names resolved
+     * by {@code resolver}: a connection tries each address it returns in turn until one answers
+     * (the client's connection operator), each within the connect timeout.
      */
-    ConnectionPool(SourceOptions options, SSLContext tls, Map<HttpHost, BasicCredentials> proxyCredentials) {
+    ConnectionPool(SourceOptions options, SSLContext tls, Map<HttpHost, BasicCredentials> proxyCredentials, DnsResolver resolver) {
         this.maxConnections = options.maxConnections();
         this.leaseWaitMs = options.connectTimeout().toMillis() + options.readTimeout().toMillis();
         this.permits = new Semaphore(maxConnections, true);
@@ -73,6 +76,7 @@ final class ConnectionPool implements Closeable {
         Timeout read = Timeout.ofMilliseconds(options.readTimeout().toMillis());
         this.connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setConnectionFactory(HeadGuardedConnection.factory(options.readTimeout()))
+                .setDnsResolver(resolver)
                 // LAX: no global pool lock per lease and release (measurably cheaper per request);
                 // its looser total bound does not matter, our permits are the cap.
                 .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)

@@ -65,7 +65,7 @@ final class HttpSource implements Vfs {
         this.base = base;
         this.options = options;
         this.settings = settings;
-        this.pool = new ConnectionPool(options, tls, proxyCredentials);
+        this.pool = new ConnectionPool(options, tls, proxyCredentials, settings.resolver());
         this.requester = new Requester(pool, credentials, Origin.of(base), settings.maxRedirects(), options.readTimeout(),
                 options.proxies());
         options.metrics().pool(new SourceMetrics.PoolView(pool::openConnections, pool::waits));

@@ -16,7 +16,9 @@ import io.mirrorfs.vfs.SourceOptions;
 import io.mirrorfs.vfs.VfsFile;
 import io.mirrorfs.vfs.VfsPath;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,13 +28,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.apache.hc.client5.http.DnsResolver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * HTTP/1.1 behaviours of the source against a scripted keep-alive server: chunked framing edge
- * cases, redirects, credentials only for the source's origin, connection reuse and the one
+ * HTTP/1.1 behaviours of the source against a scripted keep-alive server: every address of a
+ * host tried in turn, chunked framing edge cases, redirects, credentials only for the source's origin, connection reuse and the one
  * resend on a kept-alive connection the server had closed.
  */
 class HttpProtocolTest {
@@ -109,6 +112,56 @@ class HttpProtocolTest {
             sb.append(Integer.toHexString(s.length() - at)).append("\r\n").append(s.substring(at)).append("\r\n");
         }
         return sb.append("0;last=yes\r\nX-Checksum: none\r\nX-Other: 1\r\n\r\n").toString();
+    }
+
+    /** A resolver with one fixed answer: {@code host} has the addresses {@code ips}, in that order. */
+    private static DnsResolver resolverOf(String host, String... ips) {
+        return new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String name) throws UnknownHostException {
+                if (!name.equalsIgnoreCase(host)) {
+                    throw new UnknownHostException(name);
+                }
+                InetAddress[] all = new InetAddress[ips.length];
+                for (int i = 0; i < ips.length; i++) {
+                    all[i] = InetAddress.getByName(ips[i]);
+                }
+                return all;
+            }
+
+            @Override
+            public String resolveCanonicalHostname(String name) {
+                return name;
+            }
+        };
+    }
+
+    @Test
+    void everyAddressOfAHostIsTriedInTurnUntilOneAnswers() throws Exception {
+        server.route("/", listing("data.bin"));
+        server.route("/data.bin", file(data, null));
+        int port = URI.create(server.origin()).getPort();
+        // Nothing listens on 127.0.0.2 and 127.0.0.3 (loopback addresses): each refuses at once.
+        HttpSettings settings = HttpSettings.DEFAULTS.withResolver(resolverOf("mirror.test", "127.0.0.2", "127.0.0.3", "127.0.0.1"));
+        try (HttpSource http = HttpSourceFactory.create(URI.create("http://mirror.test:" + port + "/"), NO_RETRIES, settings,
+                HttpSourceFactory.defaultTls())) {
+            assertEquals(List.of("data.bin"), http.list(VfsPath.ROOT).stream().map(DirEntry::name).toList());
+            assertArrayEquals(data, VfsReads.readAll(http, "/data.bin", 64 << 10, 0));
+        }
+        assertEquals("mirror.test:" + port, server.requests("/").get(0).headers().get("host"), "the request names the host, not the address");
+    }
+
+    @Test
+    void aHostWhoseAddressesAllRefuseFailsWithOneIoError() throws Exception {
+        int port = URI.create(server.origin()).getPort();
+        HttpSettings settings = HttpSettings.DEFAULTS.withResolver(resolverOf("mirror.test", "127.0.0.2", "127.0.0.3"));
+        try (HttpSource http = HttpSourceFactory.create(URI.create("http://mirror.test:" + port + "/"), NO_RETRIES, settings,
+                HttpSourceFactory.defaultTls())) {
+            IOException e = assertTimeoutPreemptively(GUARD, () -> assertThrows(IOException.class, () -> http.list(VfsPath.ROOT)));
+            assertTrue(e.getMessage().contains("mirror.test") && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("refused"),
+                    e.getMessage());
+        }
+        assertTrue(server.requests("/").isEmpty(), "nothing reached the server");
     }
 
     @Test
