@@ -4,15 +4,18 @@
 # that load from elsewhere on the machine hits both alike; each mount reads a file it has never
 # seen (a hard link of the same 1 GiB, still in nginx's page cache): a cold sequential dd, then
 # 2,000 random 4 KiB preads (POSIX_FADV_RANDOM) of another new link, median latency. With metrics
-# on, a scrape of /metrics runs every second during the reads, as Prometheus would (every 15 s).
+# on, /metrics is scraped as the reads start and then every SCRAPE_SECONDS (default 15, the
+# interval of Prometheus' example configuration; SCRAPE_SECONDS=1 is a stress case, 15 times
+# more scrapes than that).
 # Prints the medians over the rounds and the on/off ratios.
-# Usage: integration-tests/bench/metrics-bench.sh [JAR]   (ROUNDS=N to change the rounds; MIRRORFS_OPTS adds
+# Usage: integration-tests/bench/metrics-bench.sh [JAR]   (ROUNDS=N to change the rounds; SCRAPE_SECONDS=S; MIRRORFS_OPTS adds
 #        options to every mount, e.g. --no-cache-dir to leave the disk tier's writes out of the noise)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 jar=${1:-$here/packaging/target/mirrorfs.jar}
 rounds=${ROUNDS:-3}
+scrape_every=${SCRAPE_SECONDS:-15}
 [ -f "$jar" ] || { echo "no jar at $jar: build it first (mvn -pl packaging -am package -DskipTests)" >&2; exit 1; }
 work=$(mktemp -d /tmp/mirrorfs-metrics-bench.XXXXXX)
 chmod 755 "$work"
@@ -50,7 +53,7 @@ for r in $(seq "$rounds"); do
     bench_start_jar "$jar" "$mnt" "$work/mirror.log" --source "/=$url/" "${extra[@]}" || exit 1
     mirror_pid=$BENCH_PID
     if [ "$mode" = on ]; then
-      ( while sleep 1; do curl -s -o /dev/null "http://127.0.0.1:$port/metrics" || true; done ) &
+      ( while :; do curl -s -o /dev/null "http://127.0.0.1:$port/metrics" || true; sleep "$scrape_every"; done ) &
       scraper_pid=$!
     fi
     t0=$(secs); dd if="$mnt/seq$n.bin" of=/dev/null bs=1M status=none; t1=$(secs)
@@ -74,9 +77,13 @@ mib = 1 << 20
 med = lambda xs: sorted(xs)[len(xs) // 2]
 so, sn = med([${seq_off[*]/%/,}]) / mib, med([${seq_on[*]/%/,}]) / mib
 ro, rn = med([${rnd_off[*]/%/,}]), med([${rnd_on[*]/%/,}])
-print("--metrics overhead, loopback nginx, same run, medians of $rounds interleaved mounts each")
+print("--metrics overhead, loopback nginx, same run, medians of $rounds interleaved mounts each, a scrape every ${scrape_every} s")
 print(f"cold sequential 1 GiB:  off {so:6.0f} MiB/s   on {sn:6.0f} MiB/s   on/off {sn/so:.3f} (target >= 0.97)")
 print(f"2,000 random 4 KiB:     off {ro:6.0f} us      on {rn:6.0f} us      on/off {rn/ro:.3f} (target <= 1.03)")
+# Paired: each "on" mount against the "off" mount just before it, which met the same load.
+pairs = lambda on, off: med([a / b for a, b in zip(on, off)])
+print(f"paired, median of the rounds' on/off ratios: sequential {pairs([${seq_on[*]/%/,}], [${seq_off[*]/%/,}]):.3f}, "
+      f"random {pairs([${rnd_on[*]/%/,}], [${rnd_off[*]/%/,}]):.3f}")
 print("runs off: seq " + ", ".join("%.0f" % (x / mib) for x in [${seq_off[*]/%/,}]) + " MiB/s; random " + ", ".join("%.0f" % x for x in [${rnd_off[*]/%/,}]) + " us")
 print("runs on:  seq " + ", ".join("%.0f" % (x / mib) for x in [${seq_on[*]/%/,}]) + " MiB/s; random " + ", ".join("%.0f" % x for x in [${rnd_on[*]/%/,}]) + " us")
 PY

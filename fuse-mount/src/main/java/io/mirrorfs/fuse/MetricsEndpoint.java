@@ -10,6 +10,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -52,9 +55,31 @@ final class MetricsEndpoint implements Closeable {
                     .defaultHandler(exchange -> answer(exchange, health))
                     .buildAndStart();
             LOG.log(System.Logger.Level.INFO, "metrics on http://" + address.host() + ":" + server.getPort() + "/metrics, health on /healthz");
+            scrapeOnce(address.host(), server.getPort());
             return new MetricsEndpoint(server);
         } catch (IOException e) {
             throw new IOException("--metrics " + address.authority() + ": cannot listen there: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Scrapes the endpoint once over a socket of its own, discarding the answer, before the mount
+     * exists. Why: in a fresh JVM the first scrape loads and interprets the exporter, the text
+     * writer and every collector, about 300 ms of CPU (measured: 32 ticks of 10 ms for the first
+     * scrape, 1.3 ticks each from the tenth on); unpaid, that lands on the first reads after the
+     * mount, which on a 2-core box are CPU-bound (cold 1 GiB read 6 % slower with metrics on).
+     * Failure only costs that speed.
+     */
+    private static void scrapeOnce(String host, int port) {
+        try (Socket s = new Socket()) {
+            InetAddress bound = InetAddress.getByName(host);
+            InetAddress target = bound.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bound;
+            s.connect(new InetSocketAddress(target, port), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getInputStream().transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "no warm-up scrape: " + e);
         }
     }
 
