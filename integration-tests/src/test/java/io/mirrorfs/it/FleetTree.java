@@ -18,36 +18,56 @@ final class FleetTree {
     static final String HASHES = "find t -type f -print0 | sort -z | xargs -0 sha256sum";
     /** Checksums of the large file and of the tree. */
     static final String ALL = "sha256sum big.bin && " + HASHES;
+    /**
+     * A walk of a large tree: the large file's checksum, every file's name and size (from the
+     * listings), and the checksums of every tenth small file (names ending in {@code 7.bin}).
+     */
+    static final String WALK = "sha256sum big.bin && find t -type f -printf '%p %s\\n' | sort"
+            + " && find t -type f -name '*7.bin' -print0 | sort -z | xargs -0 sha256sum";
 
     private final Path root;
     private final long fileBytes;
+    private final long walkBytes;
     private final int directories;
     private final String expected;
+    private final String expectedWalk;
 
-    private FleetTree(Path root, long fileBytes, int directories, String expected) {
+    private FleetTree(Path root, long fileBytes, long walkBytes, int directories, String expected, String expectedWalk) {
         this.root = root;
         this.fileBytes = fileBytes;
+        this.walkBytes = walkBytes;
         this.directories = directories;
         this.expected = expected;
+        this.expectedWalk = expectedWalk;
     }
 
     /** Writes {@code big.bin} of {@code bigSize} bytes and {@code dirs} directories of {@code filesPerDir} files (1-24 KiB). */
     static FleetTree create(Path root, long bigSize, int dirs, int filesPerDir) throws IOException, InterruptedException {
+        return create(root, bigSize, dirs, filesPerDir, 24 * 1024);
+    }
+
+    /**
+     * Writes {@code big.bin} of {@code bigSize} bytes and {@code dirs} directories of
+     * {@code filesPerDir} files of 1 KiB to {@code maxSmall} bytes.
+     */
+    static FleetTree create(Path root, long bigSize, int dirs, int filesPerDir, int maxSmall) throws IOException, InterruptedException {
         Random r = new Random(17);
         Files.createDirectories(root);
         writeRandom(root.resolve("big.bin"), bigSize, r);
         long bytes = bigSize;
+        long walked = bigSize;
         for (int d = 0; d < dirs; d++) {
             Path dir = Files.createDirectories(root.resolve("t/d" + d));
             for (int f = 0; f < filesPerDir; f++) {
-                long size = 1024 + r.nextInt(23 * 1024);
+                long size = 1024 + r.nextInt(maxSmall - 1024 + 1);
                 writeRandom(dir.resolve("f" + f + ".bin"), size, r);
                 bytes += size;
+                walked += f % 10 == 7 ? size : 0;
             }
         }
         Shell.ok(root, "chmod -R a+rX .");
         // the root, t/ and each t/dN/
-        return new FleetTree(root, bytes, 2 + dirs, Shell.ok(root, ALL));
+        return new FleetTree(root, bytes, walked, 2 + dirs, Shell.ok(root, ALL), Shell.ok(root, WALK));
     }
 
     static void writeRandom(Path file, long size, Random r) throws IOException {
@@ -72,6 +92,16 @@ final class FleetTree {
     /** Returns the number of directories a walk lists. */
     int directories() {
         return directories;
+    }
+
+    /** Returns the bytes of the files {@link #WALK} reads. */
+    long walkBytes() {
+        return walkBytes;
+    }
+
+    /** Returns the output of {@link #WALK} on the original tree. */
+    String expectedWalk() {
+        return expectedWalk;
     }
 
     /** Returns the output of {@link #ALL} on the original tree. */
