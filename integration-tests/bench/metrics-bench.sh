@@ -42,7 +42,10 @@ url=$BENCH_NGINX_URL
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 secs() { python3 -c 'import time; print(time.time())'; }
 
-seq_off=(); seq_on=(); rnd_off=(); rnd_on=()
+seq_off=(); seq_on=(); rnd_off=(); rnd_on=(); cpu_off=(); cpu_on=()
+# The daemon's CPU time (user + system, in clock ticks) so far: steadier than wall time on a
+# shared machine, since it does not count waiting for the CPU.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 n=0
 for r in $(seq "$rounds"); do
   for mode in off on; do
@@ -56,17 +59,19 @@ for r in $(seq "$rounds"); do
       ( while :; do curl -s -o /dev/null "http://127.0.0.1:$port/metrics" || true; sleep "$scrape_every"; done ) &
       scraper_pid=$!
     fi
+    c0=$(cpu_ticks "$mirror_pid")
     t0=$(secs); dd if="$mnt/seq$n.bin" of=/dev/null bs=1M status=none; t1=$(secs)
+    c1=$(cpu_ticks "$mirror_pid")
     bps=$(python3 -c "print((1<<30)/($t1-$t0))")
     us=$(bench_random_us "$mnt/rnd$n.bin")
     if [ "$mode" = on ]; then
       curl -s "http://127.0.0.1:$port/metrics" | grep -E '^mirrorfs_(fuse_operations_total\{op="read"\}|source_requests_total)' >&2 || true
       kill "$scraper_pid" 2>/dev/null || true; wait "$scraper_pid" 2>/dev/null || true; scraper_pid=
-      seq_on+=("$bps"); rnd_on+=("$us")
+      seq_on+=("$bps"); rnd_on+=("$us"); cpu_on+=("$((c1 - c0))")
     else
-      seq_off+=("$bps"); rnd_off+=("$us")
+      seq_off+=("$bps"); rnd_off+=("$us"); cpu_off+=("$((c1 - c0))")
     fi
-    echo "round $r metrics $mode: sequential $(python3 -c "print('%.0f' % ($bps/(1<<20)))") MiB/s, random median $us us" >&2
+    echo "round $r metrics $mode: sequential $(python3 -c "print('%.0f' % ($bps/(1<<20)))") MiB/s ($((c1 - c0)) CPU ticks of the daemon), random median $us us" >&2
     bench_fusermount "$mnt"; wait "$mirror_pid" 2>/dev/null || true; mirror_pid=
     rm -f "$data/seq$n.bin" "$data/rnd$n.bin"
   done
@@ -82,6 +87,9 @@ print(f"cold sequential 1 GiB:  off {so:6.0f} MiB/s   on {sn:6.0f} MiB/s   on/of
 print(f"2,000 random 4 KiB:     off {ro:6.0f} us      on {rn:6.0f} us      on/off {rn/ro:.3f} (target <= 1.03)")
 # Paired: each "on" mount against the "off" mount just before it, which met the same load.
 pairs = lambda on, off: med([a / b for a, b in zip(on, off)])
+hz = $(getconf CLK_TCK)
+co, cn = med([${cpu_off[*]/%/,}]) / hz, med([${cpu_on[*]/%/,}]) / hz
+print(f"daemon CPU for the 1 GiB: off {co:6.2f} s        on {cn:6.2f} s        on/off {cn/co:.3f}")
 print(f"paired, median of the rounds' on/off ratios: sequential {pairs([${seq_on[*]/%/,}], [${seq_off[*]/%/,}]):.3f}, "
       f"random {pairs([${rnd_on[*]/%/,}], [${rnd_off[*]/%/,}]):.3f}")
 print("runs off: seq " + ", ".join("%.0f" % (x / mib) for x in [${seq_off[*]/%/,}]) + " MiB/s; random " + ", ".join("%.0f" % x for x in [${rnd_off[*]/%/,}]) + " us")
