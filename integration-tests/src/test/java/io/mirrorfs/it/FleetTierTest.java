@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirrorfs.testing.NginxServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +56,59 @@ class FleetTierTest {
             threeNodesFetchEachUpstreamByteOnceAndAFourthNodeNone(upstream, "Squid", upstream.url(), List.of("--proxy", tier.url()),
                     () -> "\nSquid: " + tail(tier.accessLog(), 30) + tier.diagnostics());
         }
+    }
+
+    /**
+     * Listings revalidate through the tier with 304s (#17, point 1), on a mirror that publishes
+     * index.html pages (nginx serves them with an ETag; autoindex pages carry no validator):
+     * once the node's {@code --dir-cache-ttl} is over it asks the tier with If-None-Match and gets
+     * a 304 from the tier's copy; once the tier's own lifetime is over too, the tier revalidates
+     * with the upstream ({@code proxy_cache_revalidate on} in the recipe), which answers 304 as well.
+     */
+    @Test
+    void listingsRevalidateThroughTheTierWith304s() throws Exception {
+        Path site = Files.createDirectories(tmp.resolve("indexed"));
+        Files.writeString(site.resolve("index.html"), "<html><body><a href=\"a.txt\">a.txt</a> <a href=\"b.txt\">b.txt</a></body></html>");
+        Files.writeString(site.resolve("a.txt"), "a");
+        Files.writeString(site.resolve("b.txt"), "b");
+        Shell.ok(site, "chmod -R a+rX .");
+        String root = "\"GET / HTTP/1.1\" ";
+        try (NginxServer upstream = NginxServer.start(site, NginxServer.Listing.EXACT);
+             NginxSliceCache tier = NginxSliceCache.start(upstream, Duration.ofSeconds(5));
+             Fleet fleet = Fleet.start(1, tmp.resolve("caches-304"), List.of("--dir-cache-ttl", "1s"), tier.url())) {
+            Path web = fleet.nodes().get(0).root().resolve("web");
+            assertEquals("a.txt\nb.txt\n", Shell.ok(web, "ls"));
+            Thread.sleep(1500); // the node's listing is over its TTL, the tier's copy is not
+            int tierMark = tier.accessLogLines().size();
+            int upstreamMark = upstream.accessLogLines().size();
+            assertEquals("a.txt\nb.txt\n", Shell.ok(web, "ls"));
+            List<String> fromTier = linesOf(since(tier, tierMark), root);
+            assertTrue(!fromTier.isEmpty() && fromTier.stream().allMatch(l -> l.contains(root + "304 ")),
+                    "the node revalidated with the tier and got 304s only: " + since(tier, tierMark));
+            assertEquals(List.of(), linesOf(since(upstream, upstreamMark), root), "the tier answered from its copy");
+
+            Thread.sleep(5500); // now the tier's copy is over its lifetime too
+            tierMark = tier.accessLogLines().size();
+            upstreamMark = upstream.accessLogLines().size();
+            assertEquals("a.txt\nb.txt\n", Shell.ok(web, "ls"));
+            fromTier = linesOf(since(tier, tierMark), root);
+            assertTrue(!fromTier.isEmpty() && fromTier.stream().allMatch(l -> l.startsWith("REVALIDATED " + root + "304 ")),
+                    "the tier revalidated with the upstream and passed the 304 on: " + since(tier, tierMark));
+            List<String> fromUpstream = linesOf(since(upstream, upstreamMark), root);
+            assertTrue(!fromUpstream.isEmpty() && fromUpstream.stream().allMatch(l -> l.contains(root + "304 ")),
+                    "the upstream answered the tier's conditional request with 304: " + since(upstream, upstreamMark));
+        }
+    }
+
+    /** Returns the access-log lines of {@code server} after the first {@code mark}, once its log has settled. */
+    private static List<String> since(io.mirrorfs.testing.TestHttpServer server, int mark) throws java.io.IOException {
+        server.requestCount(); // waits until the log stops growing: servers log after answering
+        List<String> all = server.accessLogLines();
+        return all.subList(Math.min(mark, all.size()), all.size());
+    }
+
+    private static List<String> linesOf(List<String> log, String request) {
+        return log.stream().filter(l -> l.contains(request)).toList();
     }
 
     private void threeNodesFetchEachUpstreamByteOnceAndAFourthNodeNone(NginxServer upstream, String recipe, String source,
