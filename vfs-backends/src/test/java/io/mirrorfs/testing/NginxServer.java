@@ -95,6 +95,29 @@ public final class NginxServer extends TestHttpServer {
             auth = "location /private/ { alias " + docRoot + "/; auth_basic \"mirrorfs\"; auth_basic_user_file "
                     + work.resolve("htpasswd") + "; }\n";
         }
+        String http = """
+                    sendfile on; tcp_nopush on; keepalive_requests 1000000; keepalive_timeout 75s;
+                    server {
+                        listen 127.0.0.1:%1$d%5$s;
+                        root %2$s;
+                        %3$s
+                        location /norange/ { alias %2$s/; max_ranges 0; }
+                        %4$s
+                    }
+                """.formatted(port, docRoot, index, auth, tls
+                        ? " ssl; ssl_certificate " + certificate.cert() + "; ssl_certificate_key " + certificate.key()
+                        : "");
+        return command(this, "$remote_addr \"$request\" $status $body_bytes_sent", http);
+    }
+
+    /**
+     * Writes the main configuration of an nginx whose files all live in {@code server}'s private
+     * directory (pid, error and access logs, temporary paths), with an access log in
+     * {@code logFormat} and {@code http} as the rest of its {@code http} block, and returns the
+     * command that runs it in the foreground.
+     */
+    public static List<String> command(TestHttpServer server, String logFormat, String http) throws IOException {
+        Path work = server.work;
         String conf = """
                 daemon off;
                 worker_processes 2;
@@ -103,24 +126,15 @@ public final class NginxServer extends TestHttpServer {
                 events { worker_connections 1024; }
                 http {
                     default_type application/octet-stream;
-                    log_format mirrorfs '$remote_addr "$request" $status $body_bytes_sent';
+                    log_format mirrorfs '%2$s';
                     access_log %1$s/access.log mirrorfs;
                     client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fastcgi;
                     uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
-                    sendfile on; tcp_nopush on; keepalive_requests 1000000; keepalive_timeout 75s;
-                    server {
-                        listen 127.0.0.1:%2$d%6$s;
-                        root %3$s;
-                        %4$s
-                        location /norange/ { alias %3$s/; max_ranges 0; }
-                        %5$s
-                    }
+                %3$s
                 }
-                """.formatted(work, port, docRoot, index, auth, tls
-                        ? " ssl; ssl_certificate " + certificate.cert() + "; ssl_certificate_key " + certificate.key()
-                        : "");
+                """.formatted(work, logFormat, http);
         Path confFile = work.resolve("nginx.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);
-        return List.of("/usr/sbin/nginx", "-p", work.toString(), "-e", errorLog().toString(), "-c", confFile.toString());
+        return List.of("/usr/sbin/nginx", "-p", work.toString(), "-e", server.errorLog().toString(), "-c", confFile.toString());
     }
 }
