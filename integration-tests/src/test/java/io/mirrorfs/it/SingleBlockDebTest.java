@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * over nginx, with the disk tier and with {@code --no-cache-dir}. Before the decoded copy, each
  * member was decoded from the start of the stream: the walk of a 72 MB package was still running
  * after 15 minutes. Every member's checksum must match {@code tar -xJf}'s, the archive must be
- * decoded about once (not once per member), and the package fetched in a few requests.
+ * decoded about once (not once per member), and the package fetched in a few dozen requests at most.
  * (The time against {@code tar -xJf} is measured by hand, see the README: not asserted here.)
  */
 class SingleBlockDebTest {
@@ -111,7 +111,9 @@ class SingleBlockDebTest {
                     url, String.join(" ", cacheChoice), ms, decoded, tarBytes, gets);
             // Once per member from the start would be about members/2 times the tar (600x here).
             assertTrue(decoded <= 2 * tarBytes, decoded + " bytes decoded for a tar of " + tarBytes + "\n" + stats);
-            assertTrue(gets <= 8, gets + " ranged GETs of the package\n" + stats);
+            // 2-7 measured (read-ahead windows over the ar member); a walk that went back to the
+            // package for each member would send one or more per member (1,200).
+            assertTrue(gets <= 32, gets + " ranged GETs of the package\n" + stats);
         }
     }
 
