@@ -29,16 +29,15 @@ final class FleetTree {
     private final long fileBytes;
     private final long walkBytes;
     private final int directories;
-    private final String expected;
-    private final String expectedWalk;
+    /** Outputs of {@link #ALL} and {@link #WALK} on the original tree, computed when first asked. */
+    private String expected;
+    private String expectedWalk;
 
-    private FleetTree(Path root, long fileBytes, long walkBytes, int directories, String expected, String expectedWalk) {
+    private FleetTree(Path root, long fileBytes, long walkBytes, int directories) {
         this.root = root;
         this.fileBytes = fileBytes;
         this.walkBytes = walkBytes;
         this.directories = directories;
-        this.expected = expected;
-        this.expectedWalk = expectedWalk;
     }
 
     /** Writes {@code big.bin} of {@code bigSize} bytes and {@code dirs} directories of {@code filesPerDir} files (1-24 KiB). */
@@ -67,7 +66,7 @@ final class FleetTree {
         }
         Shell.ok(root, "chmod -R a+rX .");
         // the root, t/ and each t/dN/
-        return new FleetTree(root, bytes, walked, 2 + dirs, Shell.ok(root, ALL), Shell.ok(root, WALK));
+        return new FleetTree(root, bytes, walked, 2 + dirs);
     }
 
     static void writeRandom(Path file, long size, Random r) throws IOException {
@@ -100,12 +99,18 @@ final class FleetTree {
     }
 
     /** Returns the output of {@link #WALK} on the original tree. */
-    String expectedWalk() {
+    synchronized String expectedWalk() throws IOException, InterruptedException {
+        if (expectedWalk == null) {
+            expectedWalk = Shell.ok(root, WALK);
+        }
         return expectedWalk;
     }
 
     /** Returns the output of {@link #ALL} on the original tree. */
-    String expectedSums() {
+    synchronized String expectedSums() throws IOException, InterruptedException {
+        if (expected == null) {
+            expected = Shell.ok(root, ALL);
+        }
         return expected;
     }
 

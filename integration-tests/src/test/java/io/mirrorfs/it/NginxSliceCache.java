@@ -37,14 +37,7 @@ final class NginxSliceCache extends TestHttpServer {
 
     /** Starts the cache with slices of {@code slice} (an nginx size such as {@code 32m}) instead of the recipe's 1m. */
     static NginxSliceCache start(TestHttpServer upstream, Duration ttl, String slice) throws IOException {
-        NginxSliceCache c = new NginxSliceCache("127.0.0.1:" + upstream.port(), ttl, slice);
-        try {
-            c.start();
-            return c;
-        } catch (IOException | RuntimeException e) {
-            c.close();
-            throw e;
-        }
+        return started(new NginxSliceCache("127.0.0.1:" + upstream.port(), ttl, slice));
     }
 
     @Override

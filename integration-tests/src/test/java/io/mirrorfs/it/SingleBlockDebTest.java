@@ -136,14 +136,7 @@ class SingleBlockDebTest {
         }
 
         static PythonHttpServer serving(Path root) throws IOException {
-            PythonHttpServer s = new PythonHttpServer(root);
-            try {
-                s.start();
-                return s;
-            } catch (IOException | RuntimeException e) {
-                s.close();
-                throw e;
-            }
+            return started(new PythonHttpServer(root));
         }
 
         @Override

@@ -20,14 +20,7 @@ final class SquidCache extends SquidProcess {
 
     /** Starts Squid with the recipe on a free port. */
     static SquidCache launch() throws IOException {
-        SquidCache s = new SquidCache();
-        try {
-            s.start();
-            return s;
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
+        return started(new SquidCache());
     }
 
     @Override

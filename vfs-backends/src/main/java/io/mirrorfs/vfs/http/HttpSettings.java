@@ -23,11 +23,6 @@ record HttpSettings(long maxListingBytes, int maxEntries, Duration listingTtl, i
     static final HttpSettings DEFAULTS = new HttpSettings(32L << 20, 1_000_000, Duration.ofSeconds(30), 5, InstantSource.system(),
             SystemDefaultDnsResolver.INSTANCE);
 
-    /** Settings with the system's resolver. */
-    HttpSettings(long maxListingBytes, int maxEntries, Duration listingTtl, int maxRedirects, InstantSource clock) {
-        this(maxListingBytes, maxEntries, listingTtl, maxRedirects, clock, SystemDefaultDnsResolver.INSTANCE);
-    }
-
     /** Validates the limits. */
     HttpSettings {
         Objects.requireNonNull(listingTtl, "listingTtl");
