@@ -97,7 +97,7 @@ public final class BlockCache implements Closeable {
             this.ownedReadAhead = Optional.empty();
         } else {
             ThreadPoolExecutor pool = daemonPool("mirrorfs-read-ahead", config.readAheadThreads(), 64,
-                    new ThreadPoolExecutor.AbortPolicy());
+                    new ThreadPoolExecutor.AbortPolicy(), false);
             this.readAheadExecutor = pool;
             this.ownedReadAhead = Optional.of(pool);
         }
@@ -106,7 +106,8 @@ public final class BlockCache implements Closeable {
             this.disk = Optional.of(DiskStore.open(config.diskDir().get(), config.diskMaxBytes()));
             // Caller-runs: when the disk lags, readers write their blocks themselves rather
             // than the tier silently missing data a later offline remount would need.
-            this.diskWriter = Optional.of(daemonPool("mirrorfs-disk-writer", 1, 16, new ThreadPoolExecutor.CallerRunsPolicy()));
+            // At the lowest priority: see BackgroundPriority.
+            this.diskWriter = Optional.of(daemonPool("mirrorfs-disk-writer", 1, 16, new ThreadPoolExecutor.CallerRunsPolicy(), true));
         } else {
             this.disk = Optional.empty();
             this.diskWriter = Optional.empty();
@@ -407,10 +408,15 @@ public final class BlockCache implements Closeable {
         return (bytes + 1023) >> 10;
     }
 
-    private static ThreadPoolExecutor daemonPool(String name, int threads, int queue, java.util.concurrent.RejectedExecutionHandler onFull) {
+    private static ThreadPoolExecutor daemonPool(String name, int threads, int queue, java.util.concurrent.RejectedExecutionHandler onFull,
+            boolean background) {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            Runnable body = background ? () -> {
+                BackgroundPriority.lowerCurrentThread();
+                r.run();
+            } : r;
+            Thread t = new Thread(body, name + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         }, onFull);

@@ -77,6 +77,18 @@ public interface VfsFile extends Closeable {
         return true;
     }
 
+    /**
+     * Returns another handle on the same version of this file, made without asking the server
+     * (it pins the same validator), for reading another part of the file in parallel; empty when
+     * a new handle must be opened through the source, which this default says. Why: over a long
+     * link every request costs a round trip, and opening a handle through the source asks for
+     * the file's attributes first (an HTTP HEAD), so each extra read-ahead lane started one round
+     * trip later than it could.
+     */
+    default java.util.Optional<VfsFile> duplicate() {
+        return java.util.Optional.empty();
+    }
+
     /** Releases connections or streams held for this handle. Idempotent. */
     @Override
     void close() throws IOException;

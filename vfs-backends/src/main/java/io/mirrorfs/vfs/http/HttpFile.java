@@ -87,6 +87,14 @@ final class HttpFile implements VfsFile {
         return attrs;
     }
 
+    /** A handle of its own (bodies, window) on the same URL, pinned to the same validator: a changed file fails its reads alike. */
+    @Override
+    public java.util.Optional<VfsFile> duplicate() {
+        HttpFile twin = new HttpFile(source, name, url, attrs, pinned);
+        twin.ignoresRange = ignoresRange;
+        return java.util.Optional.of(twin);
+    }
+
     @Override
     public int read(long offset, ByteBuffer dst) throws IOException {
         return readWithin(offset, dst, Long.MAX_VALUE);

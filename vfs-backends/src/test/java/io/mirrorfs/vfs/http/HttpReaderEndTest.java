@@ -64,6 +64,42 @@ class HttpReaderEndTest {
                 HttpSourceFactory.defaultTls());
     }
 
+    /**
+     * A twin of a handle (what the cache's read-ahead lanes use) asks the server nothing until it
+     * reads: no HEAD, so a lane over a long link starts one round trip sooner. It reads the same
+     * bytes on its own connection, and fails like the original once the file changed upstream.
+     */
+    @Test
+    void aDuplicateAsksNothingReadsTheSameVersionAndFailsWhenTheFileChanged() throws Exception {
+        Path www = tmp.resolve("www");
+        byte[] first = Arrays.copyOf(data, 4 * MIB);
+        Files.write(www.resolve("twin.bin"), first);
+        Files.setPosixFilePermissions(www.resolve("twin.bin"), PosixFilePermissions.fromString("rw-r--r--"));
+        try (HttpSource http = source(); VfsFile f = http.open(VfsPath.parse("/twin.bin"))) {
+            nginx.resetCounters();
+            VfsFile twin = f.duplicate().orElseThrow();
+            assertEquals(0, nginx.requestCount(), "a twin is made without a request");
+            try (twin) {
+                ByteBuffer b = ByteBuffer.allocate(MIB);
+                while (b.hasRemaining()) {
+                    twin.readWithin(2L * MIB + b.position(), b, 3L * MIB);
+                }
+                assertArrayEquals(Arrays.copyOfRange(first, 2 * MIB, 3 * MIB), b.array());
+                List<String> log = nginx.accessLogLines();
+                List<String> twinsRequests = log.subList(log.size() - (int) nginx.requestCount(), log.size());
+                assertEquals(1, twinsRequests.size(), "one GET:\n" + twinsRequests);
+                assertTrue(twinsRequests.get(0).contains("\"GET /twin.bin"), "one GET:\n" + twinsRequests);
+                Files.write(www.resolve("twin.bin"), Arrays.copyOfRange(data, 4 * MIB, 8 * MIB));
+                Files.setLastModifiedTime(www.resolve("twin.bin"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+                VfsFile late = f.duplicate().orElseThrow();
+                try (late) {
+                    org.junit.jupiter.api.Assertions.assertThrows(io.mirrorfs.vfs.StaleFileException.class,
+                            () -> late.read(0, ByteBuffer.allocate(64 << 10)), "a changed file is never mixed into the pinned version");
+                }
+            }
+        }
+    }
+
     /** Reads {@code [from, to)} in {@code chunk} pieces and checks the bytes. */
     private static void readRange(VfsFile f, long from, long to, int chunk, long readerEnd) throws IOException {
         for (long off = from; off < to; off += chunk) {
