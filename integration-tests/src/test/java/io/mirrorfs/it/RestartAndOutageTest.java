@@ -203,18 +203,19 @@ class RestartAndOutageTest {
     /**
      * {@code kill -9} at random moments of a walk that reads and checks every file, 20 times, on
      * one disk tier smaller than the data (so eviction runs too): every remount comes up, no read
-     * ever returns a wrong byte, and the store stays under its bound. The tree is 1,000 files in
-     * 21 directories (not the issue's 10,000) to keep the test near two minutes on a shared machine.
+     * ever returns a wrong byte, and the store stays under its bound. The tree is the issue's 10,000
+     * files in 101 directories; the files are small (200-3,963 bytes) so that a round's walk and the
+     * final check of every file stay within seconds.
      */
     @Test
     void killMinusNineDuringAWalkNeverServesWrongBytes() throws Exception {
         Path docs = ResilienceSupport.servedDir("mirrorfs-kill-walk-");
         Map<String, String> expected = new HashMap<>();
-        for (int d = 0; d < 20; d++) {
+        for (int d = 0; d < 100; d++) {
             Path dir = Files.createDirectories(docs.resolve(String.format("d%02d", d)));
-            for (int f = 0; f < 50; f++) {
+            for (int f = 0; f < 100; f++) {
                 String name = String.format("d%02d/f%02d", d, f);
-                byte[] b = GeneratedTree.contentFor(name, 6000 + 97 * f);
+                byte[] b = GeneratedTree.contentFor(name, 200 + 37 * f + d);
                 Files.write(dir.resolve(String.format("f%02d", f)), b);
                 expected.put("./" + name, sha256(b));
             }
@@ -263,7 +264,7 @@ class RestartAndOutageTest {
             }
             try (MountedMirror m = MountedMirror.start(mnt, "mount", args)) {
                 Shell.Result r = Shell.bash(mnt, "cd web && find . -type f | xargs -n 50 sha256sum");
-                assertEquals(1000, checkSums(r.stdout(), expected, "final walk"), r.stderr());
+                assertEquals(10_000, checkSums(r.stdout(), expected, "final walk"), r.stderr());
                 assertEquals("", r.stderr());
             }
             assertTrue(storeBytes(cache) <= bound, storeBytes(cache) + " bytes on disk");
