@@ -7,6 +7,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -194,6 +196,11 @@ public final class BlockCache implements Closeable {
         ownedReadAhead.ifPresent(ThreadPoolExecutor::shutdownNow);
         diskWriter.ifPresent(w -> {
             w.shutdown();
+            // The writes still queued run here, at this thread's priority: the writer's nice 19
+            // must not let a busy machine starve the last writes of an unmount.
+            List<Runnable> queued = new ArrayList<>();
+            w.getQueue().drainTo(queued);
+            queued.forEach(Runnable::run);
             try {
                 if (!w.awaitTermination(10, TimeUnit.SECONDS)) {
                     LOG.log(Level.WARNING, "disk cache: writes still pending after 10 s; they are lost");

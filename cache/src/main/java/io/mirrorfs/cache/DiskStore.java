@@ -131,31 +131,15 @@ final class DiskStore implements DecodedStore {
         return lru.containsKey(fileFor(key));
     }
 
-    /** Returns the payload stored under {@code key}, or empty when absent or found damaged. */
+    /**
+     * Returns the payload stored under {@code key}, or empty when absent or found damaged (then
+     * deleted). Read straight into an array of the payload's size: one allocation and one copy
+     * per entry (a decoded archive chunk is 1 MiB, read at every chunk a reader enters).
+     */
     @Override
     public Optional<byte[]> read(String key) {
-        Path file = fileFor(key);
-        if (!indexed(file)) {
-            return Optional.empty();
-        }
-        byte[] raw;
-        try {
-            raw = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "disk cache: cannot read " + file + ": " + e);
-            return Optional.empty();
-        }
-        Optional<byte[]> payload = decode(raw, key);
-        if (payload.isEmpty()) {
-            corrupt.increment();
-            LOG.log(Level.WARNING, "disk cache: " + file + " is damaged (bad checksum, key or length); deleted, will refetch");
-            remove(file);
-            return Optional.empty();
-        }
-        touch(file);
-        return payload;
+        Entry e = readChecked(key, byte[]::new);
+        return e == null ? Optional.empty() : Optional.of(e.data());
     }
 
     /**
@@ -164,44 +148,65 @@ final class DiskStore implements DecodedStore {
      * large for {@code dst}, or damaged (then deleted, as in {@link #read}).
      */
     OptionalInt readInto(String key, byte[] dst) {
+        Entry e = readChecked(key, length -> length <= dst.length ? dst : null);
+        return e == null ? OptionalInt.empty() : OptionalInt.of(e.length());
+    }
+
+    /** A payload read: its array and how much of it the payload fills. */
+    private record Entry(byte[] data, int length) {
+    }
+
+    /**
+     * Reads the entry for {@code key} into the array {@code into} gives for the payload's length
+     * (null: none fits), checking magic, key, length and checksum; null when absent or
+     * unreadable, and when damaged or too long for the caller's array, that entry being counted
+     * and deleted.
+     */
+    private Entry readChecked(String key, java.util.function.IntFunction<byte[]> into) {
         Path file = fileFor(key);
         if (!indexed(file)) {
-            return OptionalInt.empty();
+            return null;
         }
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         int headerLength = 16 + k.length;
-        boolean valid = false;
-        int length = 0;
+        Entry entry = null;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size >= headerLength && size - headerLength <= dst.length) {
+            long payload = ch.size() - headerLength;
+            // Shorter than a header, or longer than the caller's array (a block's entry is never
+            // longer than the block): damaged.
+            byte[] dst = payload >= 0 && payload <= Integer.MAX_VALUE - 16 ? into.apply((int) payload) : null;
+            if (dst != null) {
+                int length = (int) payload;
                 ByteBuffer h = ByteBuffer.allocate(headerLength);
                 readFully(ch, h, 0);
                 byte[] header = h.array();
                 h.flip();
-                length = (int) (size - headerLength);
                 if (h.getInt() == MAGIC && h.getInt() == k.length && Arrays.equals(header, 8, 8 + k.length, k, 0, k.length)) {
                     h.position(8 + k.length);
                     int storedLength = h.getInt();
                     int crc = h.getInt();
                     readFully(ch, ByteBuffer.wrap(dst, 0, length), headerLength);
-                    valid = storedLength == length && crc == crc(k, dst, 0, length);
+                    if (storedLength == length && crc == crc(k, dst, 0, length)) {
+                        entry = new Entry(dst, length);
+                    }
                 }
             }
         } catch (NoSuchFileException e) {
-            return OptionalInt.empty();
+            return null;
+        } catch (java.io.EOFException e) {
+            entry = null; // shorter than its size said: damaged
         } catch (IOException e) {
             LOG.log(Level.WARNING, "disk cache: cannot read " + file + ": " + e);
-            return OptionalInt.empty();
+            return null;
         }
-        if (!valid) {
+        if (entry == null) {
             corrupt.increment();
             LOG.log(Level.WARNING, "disk cache: " + file + " is damaged (bad checksum, key or length); deleted, will refetch");
             remove(file);
-            return OptionalInt.empty();
+            return null;
         }
         touch(file);
-        return OptionalInt.of(length);
+        return entry;
     }
 
     /**
@@ -343,36 +348,6 @@ final class DiskStore implements DecodedStore {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "disk cache: cannot delete " + file + ": " + e);
         }
-    }
-
-    static byte[] encode(String key, byte[] payload) {
-        return encode(key, payload, payload.length);
-    }
-
-    static byte[] encode(String key, byte[] payload, int length) {
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(16 + k.length + length);
-        b.putInt(MAGIC).putInt(k.length).put(k).putInt(length).putInt(crc(k, payload, 0, length)).put(payload, 0, length);
-        return b.array();
-    }
-
-    static Optional<byte[]> decode(byte[] raw, String key) {
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.wrap(raw);
-        if (raw.length < 16 + k.length || b.getInt() != MAGIC || b.getInt() != k.length) {
-            return Optional.empty();
-        }
-        if (!Arrays.equals(raw, 8, 8 + k.length, k, 0, k.length)) {
-            return Optional.empty();
-        }
-        b.position(8 + k.length);
-        int length = b.getInt();
-        int crc = b.getInt();
-        int start = 16 + k.length;
-        if (length != raw.length - start || crc != crc(k, raw, start, length)) {
-            return Optional.empty();
-        }
-        return Optional.of(Arrays.copyOfRange(raw, start, raw.length));
     }
 
     private static int crc(byte[] key, byte[] data, int off, int len) {

@@ -153,9 +153,22 @@ class DiskTierTest {
     }
 
     @Test
-    void encodingRoundTrips() {
-        byte[] payload = Arrays.copyOf(DATA, 1000);
-        assertArrayEquals(payload, DiskStore.decode(DiskStore.encode("key", payload), "key").orElseThrow());
-        assertTrue(DiskStore.decode(DiskStore.encode("key", payload), "other").isEmpty());
+    void entriesRoundTripWholeOrIntoAnArrayThatHoldsThem() throws IOException {
+        Path where = dir.resolve("round-trip");
+        DiskStore store = DiskStore.open(where, 1 << 20);
+        try {
+            byte[] payload = Arrays.copyOf(DATA, 1000);
+            store.write("key", payload);
+            assertArrayEquals(payload, store.read("key").orElseThrow());
+            byte[] into = new byte[4096];
+            assertEquals(1000, store.readInto("key", into).orElseThrow());
+            assertArrayEquals(payload, Arrays.copyOf(into, 1000));
+            assertTrue(store.read("other").isEmpty());
+            assertTrue(store.readInto("key", new byte[999]).isEmpty(), "an entry longer than the block it is for is damaged");
+            assertTrue(store.read("key").isEmpty(), "and deleted");
+            assertEquals(1, store.corruptCount());
+        } finally {
+            store.close();
+        }
     }
 }
