@@ -49,7 +49,12 @@ class ParallelReadersTest {
             long sent = FleetTree.bytesOfFiles(log);
             long gets = log.stream().filter(l -> l.contains("\"GET /p")).count();
             System.out.printf("8 parallel readers of 32 MiB: nginx sent %.3fx the files in %d GETs%n", (double) sent / (FILES * (long) SIZE), gets);
-            assertTrue(sent <= 1.05 * FILES * SIZE, "nginx sent " + sent + " bytes for " + FILES * (long) SIZE + " in " + gets + " GETs");
+            // Up to 1.08x: nginx counts the bytes already in flight on a stream the daemon closes
+            // (a socket buffer, a few MiB on loopback), and CI runs measured 1.012x, 1.039x and
+            // 1.064x with 51-54 GETs, no more requests than usual. The regressions this guards
+            // against sent 1.093x (pins spent by eight handles, without the fix of the pins) and
+            // 1.257x (each reader growing lanes, without the shared lane budget), blocks fetched again.
+            assertTrue(sent <= 1.08 * FILES * SIZE, "nginx sent " + sent + " bytes for " + FILES * (long) SIZE + " in " + gets + " GETs");
             assertTrue(gets <= 12L * FILES, gets + " GETs for " + FILES + " files of 32 MiB (the stream opens a few growing windows per file)");
         }
     }
