@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * One source's listings in the disk tier, beside its blocks and under the same bound
- * ({@code --disk-cache-size}, least recently used first). Each listing is one checksummed entry
- * written to a temporary file and renamed into place (see {@link DiskStore}), so a crash at any
+ * ({@code --disk-cache-size}, least recently used first). Each listing is one checksummed record
+ * appended to the store and indexed once written (see {@link DiskStore}), so a crash at any
  * moment leaves the old record, the new one, or nothing; a torn record fails its checksum and is
  * dropped, never served. Keys carry the source's id (its mount path and URL), so a changed
  * {@code --source} never finds another source's tree. Without a disk tier every call is a no-op.

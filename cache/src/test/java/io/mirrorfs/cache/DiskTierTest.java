@@ -10,12 +10,12 @@ import io.mirrorfs.vfs.VfsPath;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,9 +54,13 @@ class DiskTierTest {
         }
     }
 
-    private List<Path> entryFiles() throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(p -> p.toString().endsWith(".mfc")).toList();
+    /** Returns where the block records lie (not the attributes' records), reading the store the last cache left. */
+    private List<DiskStore.Stored> blockRecords() throws IOException {
+        DiskStore store = DiskStore.open(dir, 1L << 20);
+        try {
+            return store.keys().stream().filter(k -> k.startsWith("block\0")).map(k -> store.stored(k).orElseThrow()).toList();
+        } finally {
+            store.close();
         }
     }
 
@@ -81,14 +85,21 @@ class DiskTierTest {
     void corruptAndTruncatedEntriesAreDetectedAndRefetched() throws IOException {
         assertArrayEquals(DATA, readThroughNewCache());
         int fetched = source.reads.get();
-        List<Path> files = entryFiles();
-        Path corrupt = files.stream().filter(p -> sizeOf(p) > BLOCK).findFirst().orElseThrow();
-        Path truncated = files.stream().filter(p -> sizeOf(p) > BLOCK && !p.equals(corrupt)).findFirst().orElseThrow();
-        byte[] bytes = Files.readAllBytes(corrupt);
-        bytes[bytes.length / 2] ^= 0x5a;
-        Files.write(corrupt, bytes);
-        try (var ch = Files.newByteChannel(truncated, StandardOpenOption.WRITE)) {
-            ch.truncate(ch.size() - 10);
+        List<DiskStore.Stored> blocks = blockRecords();
+        assertEquals(5, blocks.size());
+        // One record damaged in its middle, and one cut short at the end of its segment (a torn write).
+        DiskStore.Stored corrupt = blocks.get(0);
+        DiskStore.Stored truncated = blocks.stream()
+                .filter(b -> !b.segment().equals(corrupt.segment()) && b.end() == sizeOf(b.segment())).findFirst().orElseThrow();
+        try (var ch = FileChannel.open(corrupt.segment(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long at = (corrupt.start() + corrupt.end()) / 2;
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();
+            ch.write(b, at);
+        }
+        try (var ch = FileChannel.open(truncated.segment(), StandardOpenOption.WRITE)) {
+            ch.truncate(truncated.end() - 10);
         }
         try (BlockCache cache = cache()) {
             CachingVfs vfs = new CachingVfs(source, "/pub=mem:", cache);
@@ -132,16 +143,31 @@ class DiskTierTest {
     }
 
     @Test
-    void anEntryUnderAnotherKeyIsNotServed() throws IOException {
+    void removalsReplacementsAndATornTailAreHonouredAfterARestart() throws IOException {
         DiskStore first = DiskStore.open(dir, 1 << 20);
         first.write("a", new byte[] {1, 2, 3});
-        Files.createDirectories(first.fileFor("b").getParent());
-        Files.copy(first.fileFor("a"), first.fileFor("b"));
+        first.write("b", new byte[] {4});
+        first.write("c", new byte[] {5});
+        first.remove("a");
+        first.write("b", new byte[] {6, 7});
+        Path last = first.stored("b").orElseThrow().segment();
         first.close();
-        DiskStore store = DiskStore.open(dir, 1 << 20); // finds b's file at start-up, as after a crash or a hash collision
-        assertTrue(store.read("b").isEmpty(), "the key inside the file is checked, not just the file name");
-        assertArrayEquals(new byte[] {1, 2, 3}, store.read("a").orElseThrow());
-        assertEquals(1, store.corruptCount());
+        long intact = sizeOf(last);
+        try (var ch = FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ch.write(ByteBuffer.wrap(new byte[] {0x4d, 0x46, 0x43, 0x32, 0, 0})); // the start of a record, then the crash
+        }
+        DiskStore store = DiskStore.open(dir, 1 << 20);
+        try {
+            assertTrue(store.read("a").isEmpty(), "a removal is recorded, not only forgotten in memory");
+            assertArrayEquals(new byte[] {6, 7}, store.read("b").orElseThrow(), "the newer record wins");
+            assertArrayEquals(new byte[] {5}, store.read("c").orElseThrow(), "records before a torn one stay");
+            assertEquals(1, store.corruptCount(), "the torn tail is counted");
+            assertEquals(intact, sizeOf(last), "and cut off");
+            store.write("d", new byte[] {8});
+            assertArrayEquals(new byte[] {8}, store.read("d").orElseThrow());
+        } finally {
+            store.close();
+        }
     }
 
     private static long sizeOf(Path p) {

@@ -107,7 +107,7 @@ class CliErrorTest {
             java.util.regex.Matcher match = java.util.regex.Pattern.compile("; disk tier (/var/cache/mirrorfs/[0-9a-f]{16})$").matcher(m.out().strip());
             assertTrue(match.find(), m.out());
             dir = Path.of(match.group(1));
-            assertTrue(Files.isDirectory(dir.resolve("v1")), dir.toString());
+            assertTrue(Files.isDirectory(dir.resolve("v2")), dir.toString());
             assertOneLineError(run("mount", mp.toString(), "--source", "/=" + src.toUri(), MountedMirror.DEFAULT_CACHE_DIR),
                     "cache directory " + dir + " is in use by another mirrorfs", mp);
             Path other = Files.createDirectories(tmp.resolve("other-src"));
