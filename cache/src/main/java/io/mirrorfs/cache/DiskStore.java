@@ -15,12 +15,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
@@ -47,8 +47,9 @@ import java.util.zip.CRC32C;
  * on a record in the older half of the store appends it again, so what is read survives the
  * eviction of its old segment, and the order survives a restart with the segments' numbers.
  *
- * <p>Thread-safe: the index and the segment list are guarded by this object's lock; file I/O
- * happens outside it, at positions reserved under it.
+ * <p>Thread-safe: the segment list is guarded by this object's lock, which only writers take;
+ * file I/O happens outside it, at positions reserved under it. Readers look records up in a
+ * concurrent index.
  */
 final class DiskStore implements DecodedStore {
 
@@ -65,11 +66,17 @@ final class DiskStore implements DecodedStore {
     /** A segment is closed once it holds this much; a sixteenth of the bound, so eviction frees little at once. */
     private final long segmentBytes;
     private final DirectoryLock lock;
-    /** Key to its newest intact-looking record. Guarded by {@code this}. */
-    private final Map<String, Location> index = new HashMap<>();
+    /**
+     * Key to its newest intact-looking record. Concurrent, so that a reader's lookup never waits
+     * for this object's lock: the writer that holds it runs at nice 19 and may be preempted inside.
+     */
+    private final Map<String, Location> index = new ConcurrentHashMap<>();
     /** Segments, oldest first; the last is the one written to. Guarded by {@code this}. */
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private long nextSegment;
+    /** Numbers of the oldest and newest segment, for readers' recency test without the lock. */
+    private volatile long oldestNumber;
+    private volatile long newestNumber;
     private long totalBytes;
     private final LongAdder corrupt = new LongAdder();
 
@@ -77,7 +84,8 @@ final class DiskStore implements DecodedStore {
     private static final class Segment {
         final long number;
         final Path path;
-        FileChannel channel; // guarded by this segment
+        /** Replaced (under this segment's lock) only when a thread's interruption closed it. */
+        volatile FileChannel channel;
         /** Bytes reserved (written or being written). Guarded by the store. */
         long size;
         /** Keys recorded here, for eviction. Guarded by the store. */
@@ -93,14 +101,20 @@ final class DiskStore implements DecodedStore {
         }
 
         /** Returns the channel, reopened if a reader's interruption closed it. */
-        synchronized FileChannel channel() throws IOException {
+        FileChannel channel() throws IOException {
             if (evicted) {
                 throw new ClosedChannelException();
             }
-            if (!channel.isOpen()) {
-                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel c = channel;
+            if (c.isOpen()) {
+                return c; // no lock on the common path: see the index's comment
             }
-            return channel;
+            synchronized (this) {
+                if (!channel.isOpen()) {
+                    channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                }
+                return channel;
+            }
         }
 
         synchronized void close() {
@@ -205,6 +219,7 @@ final class DiskStore implements DecodedStore {
         seg.size = pos;
         totalBytes += pos;
         segments.addLast(seg);
+        numbered();
         nextSegment = Math.max(nextSegment, number + 1);
     }
 
@@ -253,7 +268,7 @@ final class DiskStore implements DecodedStore {
 
     /** Returns whether an entry for {@code key} is held (not whether it is intact: {@link #read} checks that). */
     @Override
-    public synchronized boolean contains(String key) {
+    public boolean contains(String key) {
         return index.containsKey(key);
     }
 
@@ -288,15 +303,13 @@ final class DiskStore implements DecodedStore {
      * and removed. A hit in the older half of the store is appended again (see the class comment).
      */
     private Entry readChecked(String key, IntFunction<byte[]> into) {
-        Location loc;
-        boolean old;
-        synchronized (this) {
-            loc = index.get(key);
-            if (loc == null) {
-                return null;
-            }
-            old = loc.segment().number < segments.getLast().number - segments.size() / 2;
+        Location loc = index.get(key);
+        if (loc == null) {
+            return null;
         }
+        long oldest = oldestNumber;
+        long newest = newestNumber;
+        boolean old = loc.segment().number < newest - (newest - oldest + 1) / 2;
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         Entry entry = null;
         try {
@@ -395,14 +408,11 @@ final class DiskStore implements DecodedStore {
         synchronized (this) {
             if (!seg.evicted) {
                 Location loc = new Location(seg, pos, header.capacity(), length);
-                if (length == TOMBSTONE) {
-                    Location current = index.get(key);
-                    if (current == null || loc.isAfter(current)) {
+                Location current = index.get(key);
+                if (current == null || loc.isAfter(current)) {
+                    if (length == TOMBSTONE) {
                         index.remove(key);
-                    }
-                } else {
-                    Location current = index.get(key);
-                    if (current == null || loc.isAfter(current)) {
+                    } else {
                         index.put(key, loc);
                         seg.keys.add(key);
                     }
@@ -427,7 +437,16 @@ final class DiskStore implements DecodedStore {
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
         Segment seg = new Segment(number, path, ch, 0);
         segments.addLast(seg);
+        numbered();
         return seg;
+    }
+
+    /** Publishes the oldest and newest segment numbers. Called with this object's lock held. */
+    private void numbered() {
+        if (!segments.isEmpty()) {
+            oldestNumber = segments.getFirst().number;
+            newestNumber = segments.getLast().number;
+        }
     }
 
     @Override
@@ -441,7 +460,7 @@ final class DiskStore implements DecodedStore {
     }
 
     /** Returns the number of entries held on disk. */
-    synchronized int files() {
+    int files() {
         return index.size();
     }
 
@@ -455,14 +474,14 @@ final class DiskStore implements DecodedStore {
     }
 
     /** Returns where the record of {@code key} lies, if the index holds one; for tests. */
-    synchronized Optional<Stored> stored(String key) {
+    Optional<Stored> stored(String key) {
         Location loc = index.get(key);
         return loc == null ? Optional.empty()
                 : Optional.of(new Stored(loc.segment().path, loc.offset(), loc.offset() + loc.headerLength() + Math.max(0, loc.length())));
     }
 
     /** Returns the keys of every entry held; for tests. */
-    synchronized List<String> keys() {
+    List<String> keys() {
         return new ArrayList<>(index.keySet());
     }
 
@@ -481,11 +500,12 @@ final class DiskStore implements DecodedStore {
                 for (String key : eldest.keys) {
                     Location loc = index.get(key);
                     if (loc != null && loc.segment() == eldest) {
-                        index.remove(key);
+                        index.remove(key, loc);
                     }
                 }
                 victims.add(eldest);
             }
+            numbered();
             Segment last = segments.peekLast();
             if (last != null && totalBytes > maxBytes && last.size >= segmentBytes) {
                 // Only the written-to segment is left and it alone is over the bound: start another,
@@ -509,10 +529,8 @@ final class DiskStore implements DecodedStore {
 
     /** Removes the entry for {@code key}, if any: from the index now, and on disk by a tombstone. */
     void remove(String key) {
-        synchronized (this) {
-            if (index.remove(key) == null) {
-                return;
-            }
+        if (index.remove(key) == null) {
+            return;
         }
         try {
             append(key, new byte[0], TOMBSTONE);

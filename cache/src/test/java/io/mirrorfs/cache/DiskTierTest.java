@@ -170,6 +170,65 @@ class DiskTierTest {
         }
     }
 
+    @Test
+    void concurrentWritersReadersAndEvictionNeverServeAnotherKeysBytes() throws Exception {
+        DiskStore store = DiskStore.open(dir, 600_000); // about 40 of the 50 keys fit: eviction runs all along
+        try {
+            int threads = 4;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            List<java.util.concurrent.Future<Integer>> hits = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int seed = t;
+                hits.add(pool.submit(() -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    int served = 0;
+                    for (int i = 0; i < 3000; i++) {
+                        int k = random.nextInt(50);
+                        switch (random.nextInt(4)) {
+                            case 0 -> store.write("k" + k, payloadOf(k));
+                            case 1 -> store.remove("k" + k);
+                            default -> {
+                                java.util.Optional<byte[]> got = store.read("k" + k);
+                                if (got.isPresent()) {
+                                    assertArrayEquals(payloadOf(k), got.get(), "k" + k);
+                                    served++;
+                                }
+                            }
+                        }
+                    }
+                    return served;
+                }));
+            }
+            int served = 0;
+            for (java.util.concurrent.Future<Integer> f : hits) {
+                served += f.get();
+            }
+            pool.shutdown();
+            assertTrue(served > 100, "reads found entries: " + served);
+            assertTrue(store.bytes() <= 600_000, "within the bound: " + store.bytes());
+            assertEquals(0, store.corruptCount());
+            List<String> kept = store.keys();
+            store.close();
+            DiskStore reopened = DiskStore.open(dir, 600_000);
+            try {
+                for (String key : kept) {
+                    int k = Integer.parseInt(key.substring(1));
+                    assertArrayEquals(payloadOf(k), reopened.read(key).orElseThrow(), key + " survives the restart");
+                }
+                assertEquals(0, reopened.corruptCount());
+            } finally {
+                reopened.close();
+            }
+        } finally {
+            store.close();
+        }
+    }
+
+    /** A payload that says which key it belongs to: 10,000 to 14,900 bytes of a pattern seeded by the key. */
+    private static byte[] payloadOf(int key) {
+        return CountingSource.pattern(10_000 + 100 * key, key);
+    }
+
     private static long sizeOf(Path p) {
         try {
             return Files.size(p);
