@@ -67,8 +67,11 @@ final class DiskStore implements DecodedStore {
     private final long segmentBytes;
     private final DirectoryLock lock;
     /**
-     * Key to its newest intact-looking record. Concurrent, so that a reader's lookup never waits
-     * for this object's lock: the writer that holds it runs at nice 19 and may be preempted inside.
+     * Key to its newest intact-looking record, a removal's tombstone included: concurrent writes
+     * and removals of one key then end with the record a restart's scan would pick (the last one
+     * in the segments), whatever order their writes finish in. Concurrent, so that a reader's
+     * lookup never waits for this object's lock: the writer that holds it runs at nice 19 and
+     * may be preempted inside.
      */
     private final Map<String, Location> index = new ConcurrentHashMap<>();
     /** Segments, oldest first; the last is the one written to. Guarded by {@code this}. */
@@ -126,8 +129,15 @@ final class DiskStore implements DecodedStore {
         }
     }
 
-    /** Where a record is: its segment, its start, the length of its header (key included) and payload. */
+    /**
+     * Where a record is: its segment, its start, the length of its header (key included) and
+     * payload ({@link #TOMBSTONE} for a removal).
+     */
     private record Location(Segment segment, long offset, int headerLength, int length) {
+        boolean isTombstone() {
+            return length == TOMBSTONE;
+        }
+
         boolean isAfter(Location other) {
             return segment.number != other.segment.number ? segment.number > other.segment.number : offset > other.offset;
         }
@@ -206,15 +216,9 @@ final class DiskStore implements DecodedStore {
                 break;
             }
             Location loc = found.location();
-            String key = found.key();
-            if (loc.length() == TOMBSTONE) {
-                index.remove(key);
-                pos += loc.headerLength();
-            } else {
-                index.put(key, loc);
-                seg.keys.add(key);
-                pos += loc.headerLength() + (long) loc.length();
-            }
+            index.put(found.key(), loc); // segments are scanned in order: the later record wins
+            seg.keys.add(found.key());
+            pos += loc.headerLength() + (long) Math.max(0, loc.length());
         }
         seg.size = pos;
         totalBytes += pos;
@@ -269,7 +273,8 @@ final class DiskStore implements DecodedStore {
     /** Returns whether an entry for {@code key} is held (not whether it is intact: {@link #read} checks that). */
     @Override
     public boolean contains(String key) {
-        return index.containsKey(key);
+        Location loc = index.get(key);
+        return loc != null && !loc.isTombstone();
     }
 
     /**
@@ -304,7 +309,7 @@ final class DiskStore implements DecodedStore {
      */
     private Entry readChecked(String key, IntFunction<byte[]> into) {
         Location loc = index.get(key);
-        if (loc == null) {
+        if (loc == null || loc.isTombstone()) {
             return null;
         }
         long oldest = oldestNumber;
@@ -410,12 +415,8 @@ final class DiskStore implements DecodedStore {
                 Location loc = new Location(seg, pos, header.capacity(), length);
                 Location current = index.get(key);
                 if (current == null || loc.isAfter(current)) {
-                    if (length == TOMBSTONE) {
-                        index.remove(key);
-                    } else {
-                        index.put(key, loc);
-                        seg.keys.add(key);
-                    }
+                    index.put(key, loc);
+                    seg.keys.add(key);
                 }
             }
         }
@@ -459,9 +460,9 @@ final class DiskStore implements DecodedStore {
         return totalBytes;
     }
 
-    /** Returns the number of entries held on disk. */
+    /** Returns the number of entries held on disk (counted: a stats read, not a hot path). */
     int files() {
-        return index.size();
+        return (int) index.values().stream().filter(l -> !l.isTombstone()).count();
     }
 
     /** Returns how many damaged records were found and dropped. */
@@ -476,13 +477,13 @@ final class DiskStore implements DecodedStore {
     /** Returns where the record of {@code key} lies, if the index holds one; for tests. */
     Optional<Stored> stored(String key) {
         Location loc = index.get(key);
-        return loc == null ? Optional.empty()
+        return loc == null || loc.isTombstone() ? Optional.empty()
                 : Optional.of(new Stored(loc.segment().path, loc.offset(), loc.offset() + loc.headerLength() + Math.max(0, loc.length())));
     }
 
     /** Returns the keys of every entry held; for tests. */
     List<String> keys() {
-        return new ArrayList<>(index.keySet());
+        return index.entrySet().stream().filter(e -> !e.getValue().isTombstone()).map(Map.Entry::getKey).toList();
     }
 
     private Path segmentPath(long number) {
@@ -527,9 +528,10 @@ final class DiskStore implements DecodedStore {
         }
     }
 
-    /** Removes the entry for {@code key}, if any: from the index now, and on disk by a tombstone. */
+    /** Removes the entry for {@code key}, if any, by appending a tombstone. */
     void remove(String key) {
-        if (index.remove(key) == null) {
+        Location current = index.get(key);
+        if (current == null || current.isTombstone()) {
             return;
         }
         try {

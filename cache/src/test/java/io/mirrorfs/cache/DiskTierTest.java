@@ -170,8 +170,9 @@ class DiskTierTest {
         }
     }
 
-    @Test
+    @org.junit.jupiter.api.RepeatedTest(5)
     void concurrentWritersReadersAndEvictionNeverServeAnotherKeysBytes() throws Exception {
+        Path dir = Files.createTempDirectory(this.dir, "r");
         DiskStore store = DiskStore.open(dir, 600_000); // about 40 of the 50 keys fit: eviction runs all along
         try {
             int threads = 4;
@@ -206,14 +207,22 @@ class DiskTierTest {
             pool.shutdown();
             assertTrue(served > 100, "reads found entries: " + served);
             assertTrue(store.bytes() <= 600_000, "within the bound: " + store.bytes());
+            assertEquals(store.bytes(), onDisk(dir), "the bound is kept on disk: " + listing(dir));
             assertEquals(0, store.corruptCount());
             List<String> kept = store.keys();
+            java.util.Map<String, DiskStore.Stored> where = new java.util.HashMap<>();
+            kept.forEach(k -> where.put(k, store.stored(k).orElseThrow()));
             store.close();
-            DiskStore reopened = DiskStore.open(dir, 600_000);
+            // A larger bound now: each read of an entry in the older half appends it again (recency),
+            // which in a full store would evict the oldest segment and other entries with it.
+            DiskStore reopened = DiskStore.open(dir, 6_000_000);
             try {
                 for (String key : kept) {
                     int k = Integer.parseInt(key.substring(1));
-                    assertArrayEquals(payloadOf(k), reopened.read(key).orElseThrow(), key + " survives the restart");
+                    java.util.Optional<byte[]> got = reopened.read(key);
+                    assertTrue(got.isPresent(), key + " survives the restart; it was at " + where.get(key) + ", now " + reopened.stored(key)
+                            + "; segments " + listing(dir));
+                    assertArrayEquals(payloadOf(k), got.get(), key);
                 }
                 assertEquals(0, reopened.corruptCount());
             } finally {
@@ -224,9 +233,36 @@ class DiskTierTest {
         }
     }
 
+    private static long onDisk(Path d) throws IOException {
+        try (var s = Files.list(d.resolve("v2"))) {
+            return s.mapToLong(DiskTierTest::sizeOf).sum();
+        }
+    }
+
+    private static String listing(Path d) throws IOException {
+        try (var s = Files.list(d.resolve("v2"))) {
+            return s.sorted().map(p -> p.getFileName() + "=" + sizeOf(p)).toList().toString();
+        }
+    }
+
     /** A payload that says which key it belongs to: 10,000 to 14,900 bytes of a pattern seeded by the key. */
     private static byte[] payloadOf(int key) {
         return CountingSource.pattern(10_000 + 100 * key, key);
+    }
+
+    @Test
+    void theLayoutOfAnOlderVersionIsRemovedAtStartUp() throws IOException {
+        Path old = Files.createDirectories(dir.resolve("v1").resolve("ab"));
+        Files.write(old.resolve("abcdef.mfc"), new byte[100]);
+        DiskStore store = DiskStore.open(dir, 1 << 20);
+        try {
+            assertTrue(Files.notExists(dir.resolve("v1")), "one file per entry, never read again: removed");
+            assertEquals(0, store.bytes());
+            store.write("a", new byte[] {1});
+            assertTrue(Files.isDirectory(dir.resolve("v2")));
+        } finally {
+            store.close();
+        }
     }
 
     private static long sizeOf(Path p) {
