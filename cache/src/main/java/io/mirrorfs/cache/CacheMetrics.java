@@ -44,7 +44,7 @@ public final class CacheMetrics {
         counter(registry, cache, "mirrorfs_disk_corrupt_blocks", "Disk entries rejected by checksum, key or length, then refetched",
                 CacheStats::diskCorrupt);
         gauge(registry, cache, "mirrorfs_disk_bytes", "Bytes in the disk tier", CacheStats::diskBytes);
-        gauge(registry, cache, "mirrorfs_disk_files", "Entries (files) in the disk tier", CacheStats::diskFiles);
+        gauge(registry, cache, "mirrorfs_disk_files", "Entries in the disk tier (records in its segment files; the name is older)", CacheStats::diskFiles);
         registerSources(cache, registry);
     }
 

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * @param maxBytes         the memory budget of the three together
  * @param inFlightFetches  fetches (from disk or upstream) running now
  * @param diskBytes        bytes in the disk tier now (0 without one)
- * @param diskFiles        entries (files) in the disk tier now (0 without one)
+ * @param diskFiles        entries in the disk tier now (records in its segment files; 0 without one)
  * @param metadataHits     stat and list calls answered from memory
  * @param metadataMisses   stat and list calls that went upstream
  * @param sources          per-source upstream counters, by source id
