@@ -46,6 +46,9 @@ import java.util.zip.CRC32C;
  * segment is cut at the first record that does not parse (the tail a crash tore). Recency: a hit
  * on a record in the older half of the store appends it again, so what is read survives the
  * eviction of its old segment, and the order survives a restart with the segments' numbers.
+ * A closing store saves each segment's index beside it ({@link SegmentHint}), so a start-up reads
+ * one small file per segment instead of every record's header (after a kill, only the segments
+ * without a matching hint are scanned, and their hints saved then).
  *
  * <p>Thread-safe: the segment list is guarded by this object's lock, which only writers take;
  * file I/O happens outside it, at positions reserved under it. Readers look records up in a
@@ -56,6 +59,7 @@ final class DiskStore implements DecodedStore {
     private static final System.Logger LOG = System.getLogger(DiskStore.class.getName());
     private static final int MAGIC = 0x4d464332; // "MFC2"
     private static final String SUFFIX = ".seg";
+    private static final String HINT_SUFFIX = ".hint";
     private static final int TOMBSTONE = -1;
     private static final int MAX_KEY = 64 << 10;
     /** Bytes read at once when scanning a record's header at start-up: a key of usual length fits. */
@@ -95,6 +99,11 @@ final class DiskStore implements DecodedStore {
         final List<String> keys = new ArrayList<>();
         /** Set when evicted: its I/O fails and must not be retried (nor the file reopened). */
         volatile boolean evicted;
+        /** Appends reserved here and not yet indexed (or given up). Guarded by the store. */
+        int pending;
+        /** The size its saved hint covers (-1: none) and that hint's length. Guarded by the store. */
+        long hintedSize = -1;
+        long hintBytes;
 
         Segment(long number, Path path, FileChannel channel, long size) {
             this.number = number;
@@ -177,8 +186,17 @@ final class DiskStore implements DecodedStore {
         Files.createDirectories(root);
         DiskStore store = new DiskStore(root, maxBytes, lock);
         List<Path> found;
+        List<Path> hints;
         try (Stream<Path> files = Files.list(root)) {
-            found = files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList();
+            List<Path> all = files.toList();
+            found = all.stream().filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList();
+            hints = all.stream().filter(p -> !p.getFileName().toString().endsWith(SUFFIX)).toList();
+        }
+        for (Path h : hints) { // a hint whose segment is gone, or a hint's temporary file
+            String name = h.getFileName().toString();
+            if (!name.endsWith(HINT_SUFFIX) || !found.contains(h.resolveSibling(name.replace(HINT_SUFFIX, SUFFIX)))) {
+                Files.deleteIfExists(h);
+            }
         }
         List<Long> numbers = new ArrayList<>();
         for (Path p : found) {
@@ -205,6 +223,21 @@ final class DiskStore implements DecodedStore {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         Segment seg = new Segment(number, path, ch, 0);
         long fileSize = ch.size();
+        Optional<List<SegmentHint.Entry>> hinted = SegmentHint.read(hintPath(number), fileSize);
+        if (hinted.isPresent()) {
+            for (SegmentHint.Entry e : hinted.get()) {
+                index.put(e.key(), new Location(seg, e.offset(), e.headerLength(), e.length()));
+                seg.keys.add(e.key());
+            }
+            seg.size = fileSize;
+            seg.hintedSize = fileSize;
+            seg.hintBytes = Files.size(hintPath(number));
+            totalBytes += fileSize + seg.hintBytes;
+            segments.addLast(seg);
+            numbered();
+            nextSegment = Math.max(nextSegment, number + 1);
+            return;
+        }
         long pos = 0;
         ByteBuffer buf = ByteBuffer.allocate(SCAN_READ);
         while (pos < fileSize) {
@@ -225,6 +258,41 @@ final class DiskStore implements DecodedStore {
         segments.addLast(seg);
         numbered();
         nextSegment = Math.max(nextSegment, number + 1);
+        saveHint(seg); // so that the next start-up reads it instead of scanning again
+    }
+
+    /**
+     * Saves the hint of {@code seg} (see {@link SegmentHint}) unless it has one for its size, has
+     * appends in flight (a hint must not miss a record that is on disk) or was evicted.
+     */
+    private void saveHint(Segment seg) {
+        long covered;
+        List<SegmentHint.Entry> entries = new ArrayList<>();
+        synchronized (this) {
+            if (seg.evicted || seg.pending > 0 || seg.size == seg.hintedSize) {
+                return;
+            }
+            covered = seg.size;
+            for (String key : new java.util.LinkedHashSet<>(seg.keys)) {
+                Location loc = index.get(key);
+                if (loc != null && loc.segment() == seg) {
+                    entries.add(new SegmentHint.Entry(key, loc.offset(), loc.headerLength(), loc.length()));
+                }
+            }
+        }
+        entries.sort(Comparator.comparingLong(SegmentHint.Entry::offset));
+        Path hint = hintPath(seg.number);
+        try {
+            SegmentHint.write(hint, covered, entries);
+            long length = Files.size(hint);
+            synchronized (this) {
+                seg.hintedSize = covered;
+                totalBytes += length - seg.hintBytes;
+                seg.hintBytes = length;
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "disk cache: cannot save the index of " + seg.path + " (the next start-up scans it): " + e);
+        }
     }
 
     /** A record's header found by the start-up scan. */
@@ -262,6 +330,7 @@ final class DiskStore implements DecodedStore {
         synchronized (this) {
             open = new ArrayList<>(segments);
         }
+        open.forEach(this::saveHint);
         open.forEach(Segment::close);
         try {
             lock.close();
@@ -398,29 +467,36 @@ final class DiskStore implements DecodedStore {
             pos = seg.size;
             seg.size += recordLength;
             totalBytes += recordLength;
+            seg.pending++;
         }
+        boolean written = false;
         try {
             FileChannel ch = seg.channel();
             writeFully(ch, header, pos);
             if (payloadLength > 0) {
                 writeFully(ch, ByteBuffer.wrap(payload, 0, payloadLength), pos + header.capacity());
             }
+            written = true;
         } catch (ClosedByInterruptException e) {
-            return; // this thread was interrupted: the hole this leaves is cut at the next start-up
+            // this thread was interrupted: the hole this leaves is cut at the next start-up
         } catch (ClosedChannelException e) {
-            return; // evicted while being written: nothing to index
-        }
-        synchronized (this) {
-            if (!seg.evicted) {
-                Location loc = new Location(seg, pos, header.capacity(), length);
-                Location current = index.get(key);
-                if (current == null || loc.isAfter(current)) {
-                    index.put(key, loc);
-                    seg.keys.add(key);
+            // evicted while being written: nothing to index
+        } finally {
+            synchronized (this) {
+                seg.pending--;
+                if (written && !seg.evicted) {
+                    Location loc = new Location(seg, pos, header.capacity(), length);
+                    Location current = index.get(key);
+                    if (current == null || loc.isAfter(current)) {
+                        index.put(key, loc);
+                        seg.keys.add(key);
+                    }
                 }
             }
         }
-        trim();
+        if (written) {
+            trim();
+        }
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer src, long position) throws IOException {
@@ -434,6 +510,7 @@ final class DiskStore implements DecodedStore {
     private Segment newSegment() throws IOException {
         long number = nextSegment++;
         Path path = segmentPath(number);
+        Files.deleteIfExists(hintPath(number)); // left by a segment of that number that is gone
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
         Segment seg = new Segment(number, path, ch, 0);
@@ -490,6 +567,10 @@ final class DiskStore implements DecodedStore {
         return root.resolve(String.format("%016x%s", number, SUFFIX));
     }
 
+    private Path hintPath(long number) {
+        return root.resolve(String.format("%016x%s", number, HINT_SUFFIX));
+    }
+
     /** Evicts the oldest segments (never the one written to) until the store is within its bound. */
     private void trim() {
         List<Segment> victims = new ArrayList<>();
@@ -497,7 +578,7 @@ final class DiskStore implements DecodedStore {
             while (totalBytes > maxBytes && segments.size() > 1) {
                 Segment eldest = segments.removeFirst();
                 eldest.evicted = true;
-                totalBytes -= eldest.size;
+                totalBytes -= eldest.size + eldest.hintBytes;
                 for (String key : eldest.keys) {
                     Location loc = index.get(key);
                     if (loc != null && loc.segment() == eldest) {
@@ -521,6 +602,7 @@ final class DiskStore implements DecodedStore {
         for (Segment s : victims) {
             s.close();
             try {
+                Files.deleteIfExists(hintPath(s.number));
                 Files.deleteIfExists(s.path);
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "disk cache: cannot delete " + s.path + ": " + e);

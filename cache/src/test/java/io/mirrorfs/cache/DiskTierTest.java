@@ -251,6 +251,64 @@ class DiskTierTest {
     }
 
     @Test
+    void aStartUpReadsTheSavedHintNotTheRecords() throws IOException {
+        DiskStore first = DiskStore.open(dir, 1 << 20);
+        first.write("a", new byte[] {1});
+        first.write("b", new byte[] {2});
+        first.write("c", new byte[] {3});
+        DiskStore.Stored a = first.stored("a").orElseThrow();
+        first.close(); // saves the segment's hint
+        Path hint = Path.of(a.segment().toString().replace(".seg", ".hint"));
+        assertTrue(Files.isRegularFile(hint));
+        flipByte(a.segment(), a.start()); // a's magic: a scan would stop there and lose b and c
+        DiskStore store = DiskStore.open(dir, 1 << 20);
+        try {
+            assertArrayEquals(new byte[] {2}, store.read("b").orElseThrow(), "indexed from the hint");
+            assertArrayEquals(new byte[] {3}, store.read("c").orElseThrow());
+            assertTrue(store.read("a").isEmpty(), "the damaged record is still caught when read");
+            assertEquals(1, store.corruptCount());
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aDamagedHintIsIgnoredAndAppendsRefreshIt() throws IOException {
+        DiskStore first = DiskStore.open(dir, 1 << 20);
+        first.write("a", new byte[] {1});
+        first.write("b", new byte[] {2});
+        Path segment = first.stored("a").orElseThrow().segment();
+        first.close();
+        Path hint = Path.of(segment.toString().replace(".seg", ".hint"));
+        flipByte(hint, 30); // inside the first entry
+        DiskStore second = DiskStore.open(dir, 1 << 20);
+        assertArrayEquals(new byte[] {1}, second.read("a").orElseThrow());
+        assertArrayEquals(new byte[] {2}, second.read("b").orElseThrow());
+        assertEquals(0, second.corruptCount());
+        second.write("c", new byte[] {3}); // appended to the same segment: its hint no longer covers it
+        second.remove("a");
+        second.close();
+        DiskStore third = DiskStore.open(dir, 1 << 20);
+        try {
+            assertTrue(third.read("a").isEmpty());
+            assertArrayEquals(new byte[] {2}, third.read("b").orElseThrow());
+            assertArrayEquals(new byte[] {3}, third.read("c").orElseThrow());
+            assertEquals(0, third.corruptCount());
+        } finally {
+            third.close();
+        }
+    }
+
+    private static void flipByte(Path file, long at) throws IOException {
+        try (var ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();
+            ch.write(b, at);
+        }
+    }
+
+    @Test
     void theLayoutOfAnOlderVersionIsRemovedAtStartUp() throws IOException {
         Path old = Files.createDirectories(dir.resolve("v1").resolve("ab"));
         Files.write(old.resolve("abcdef.mfc"), new byte[100]);

@@ -295,7 +295,7 @@ class RestartAndOutageTest {
             return 0;
         }
         try (Stream<Path> s = Files.walk(cache)) {
-            return s.filter(p -> p.toString().endsWith(".seg")).mapToLong(p -> p.toFile().length()).sum();
+            return s.filter(p -> p.toString().endsWith(".seg") || p.toString().endsWith(".hint")).mapToLong(p -> p.toFile().length()).sum();
         }
     }
 
