@@ -331,6 +331,10 @@ final class DiskStore implements DecodedStore {
             open = new ArrayList<>(segments);
         }
         open.forEach(this::saveHint);
+        trim(); // the hints count in the bound: it holds on disk once this daemon is gone
+        synchronized (this) {
+            open = new ArrayList<>(segments); // what trim left; the evicted ones are closed already
+        }
         open.forEach(Segment::close);
         try {
             lock.close();
